@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { DataSchema } from './data-schema.ts';
+import { ModelSpec, TrainingConfig } from './model.ts';
+import { parseOrThrow } from './parse.ts';
+
+/** CKKS parameters of a study's multiparty key. The defaults are the measured sweet spot (see docs/secure-aggregation.md). */
+export const CkksParams = z.strictObject({
+  polyModulusDegree: z.union([z.literal(4096), z.literal(8192)]).default(4096),
+  /** Bit sizes of the RNS primes: data prime(s) first, the special (key) prime last. */
+  coeffModulusBits: z.array(z.number().int().min(20).max(60)).min(2).max(4).default([60, 49]),
+  /** log2 of the standard deviation of the smudging noise each site adds to its partial decryption. */
+  smudgingSigmaBits: z.number().int().min(0).max(40).default(20),
+});
+export type CkksParams = z.infer<typeof CkksParams>;
+
+export const PrivacyConfig = z.strictObject({
+  /**
+   * `ckks-multiparty`: updates are encrypted under a collective key no single party holds; the hub
+   * only ever sees ciphertexts and the decrypted aggregate. `none`: plaintext updates (benchmarks
+   * and non-sensitive trials only; the hub can read every site's update).
+   */
+  secureAggregation: z.enum(['ckks-multiparty', 'none']).default('ckks-multiparty'),
+  ckks: CkksParams.default(CkksParams.parse({})),
+  /**
+   * Bound on the magnitude of any model parameter (and training loss) a site submits. It sets the
+   * encoding scale; a site whose update exceeds it clips and says so in its log.
+   */
+  maxAbsParameter: z.number().positive().max(1e6).default(64),
+});
+export type PrivacyConfig = z.infer<typeof PrivacyConfig>;
+
+export const FederationConfig = z.strictObject({
+  /** Minimum number of submissions for a round to be aggregated. Never below 2 under encryption. */
+  minSitesPerRound: z.number().int().min(1).max(10000).default(2),
+  /** How long sites have to submit once a round opens. */
+  roundDeadlineSeconds: z.number().int().min(5).max(7 * 24 * 3600).default(600),
+  /** How long sites have to return partial decryptions once aggregation closes. */
+  decryptionDeadlineSeconds: z.number().int().min(5).max(7 * 24 * 3600).default(300),
+  /** Start the study as soon as every invited site has enrolled (otherwise an admin starts it). */
+  autoStart: z.boolean().default(true),
+  /**
+   * Upper bound on the total number of training rows across the consortium. Bounds the encoding of
+   * the encrypted statistics round (counts must not overflow the ciphertext modulus).
+   */
+  maxTotalSamples: z.number().int().min(10).max(2 ** 30).default(1_000_000),
+});
+export type FederationConfig = z.infer<typeof FederationConfig>;
+
+export const PreprocessingConfig = z.strictObject({
+  /**
+   * `federated`: numeric features are standardised with the consortium's mean and standard
+   * deviation, computed by an encrypted statistics round (no site's statistics are revealed).
+   */
+  standardize: z.enum(['federated', 'none']).default('federated'),
+});
+export type PreprocessingConfig = z.infer<typeof PreprocessingConfig>;
+
+export const StudySpec = z
+  .strictObject({
+    name: z.string().min(3).max(120),
+    description: z.string().max(4000).default(''),
+    data: DataSchema,
+    model: ModelSpec,
+    training: TrainingConfig.default(TrainingConfig.parse({})),
+    federation: FederationConfig.default(FederationConfig.parse({})),
+    privacy: PrivacyConfig.default(PrivacyConfig.parse({})),
+    preprocessing: PreprocessingConfig.default(PreprocessingConfig.parse({})),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.privacy.secureAggregation !== 'none' && spec.federation.minSitesPerRound < 2)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['federation', 'minSitesPerRound'],
+        message: 'must be at least 2 under secure aggregation (a sum of one site would reveal it)',
+      });
+  });
+export type StudySpec = z.infer<typeof StudySpec>;
+export type StudySpecInput = z.input<typeof StudySpec>;
+
+/** Validates a study spec (already parsed from JSON); errors name the bad field. */
+export function parseStudySpec(input: unknown): StudySpec {
+  return parseOrThrow(StudySpec, input, 'study spec');
+}
