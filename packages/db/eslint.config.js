@@ -1,3 +1,3 @@
 import { config } from '@consilium/eslint-config';
 
-export default config({ tsconfigRootDir: import.meta.dirname, allowTrpcErrors: false });
+export default config({ tsconfigRootDir: import.meta.dirname, envFiles: ['src/testing.ts'] });

@@ -110,3 +110,26 @@ export type EvalMetrics = z.infer<typeof EvalMetrics>;
 /** Compute backend a site trains on, chosen at run time. */
 export const TrainingBackend = z.enum(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']);
 export type TrainingBackend = z.infer<typeof TrainingBackend>;
+
+/**
+ * Header of every binary upload envelope (key share, submission, decryption share). The payload is
+ * the envelope's parts; `payloadSha256` is SHA-256 over the parts concatenated in order, and
+ * `signature` is the site's Ed25519 payload signature over it (see @consilium/protocol).
+ */
+export const UploadHeader = z.strictObject({
+  kind: z.enum(['keyshare', 'submission', 'decryption-share']),
+  studyId: Id,
+  roundId: Id.nullable(),
+  payloadSha256: Sha256Hex,
+  signature: z.string().min(1).max(200),
+});
+export type UploadHeader = z.infer<typeof UploadHeader>;
+
+/** Header of an aggregate download (what decryptors fetch). */
+export const AggregateHeader = z.strictObject({
+  studyId: Id,
+  roundId: Id,
+  chunkCount: z.number().int().min(1),
+  aggregateHash: Sha256Hex,
+});
+export type AggregateHeader = z.infer<typeof AggregateHeader>;

@@ -25,7 +25,7 @@ export const PrivacyConfig = z.strictObject({
    * Bound on the magnitude of any model parameter (and training loss) a site submits. It sets the
    * encoding scale; a site whose update exceeds it clips and says so in its log.
    */
-  maxAbsParameter: z.number().positive().max(1e6).default(64),
+  maxAbsParameter: z.number().min(1).max(1e6).default(64),
 });
 export type PrivacyConfig = z.infer<typeof PrivacyConfig>;
 

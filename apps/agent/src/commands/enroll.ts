@@ -1,0 +1,46 @@
+import { describeError } from '@consilium/errors';
+import { createHubClient } from '@consilium/api/client';
+import { fingerprint } from '@consilium/protocol';
+import type { AgentFiles } from '../agent-files.ts';
+import { loadConfig, saveConfig, type AgentConfig } from '../config.ts';
+import { loadOrCreateIdentity } from '../identity-store.ts';
+import { TransferLog } from '../transfer-log.ts';
+import { AGENT_VERSION } from '../version.ts';
+
+export interface EnrollOptions {
+  hubUrl: string;
+  token: string;
+  data?: string | undefined;
+}
+
+/**
+ * Redeems a one-time enrolment token: creates the site's identity key pair on first use (private key
+ * 0600 in the data directory), registers the public key with the hub, and records the site's config.
+ */
+export async function enrollCommand(files: AgentFiles, options: EnrollOptions, print: (line: string) => void): Promise<void> {
+  const identity = await loadOrCreateIdentity(files.identityKey);
+  const existing = await loadConfig(files).catch(() => null);
+  if (existing && existing.hubUrl !== options.hubUrl) {
+    throw new Error(`This agent is enrolled with ${existing.hubUrl}; use a separate --dir for another hub`);
+  }
+  const client = createHubClient({ url: options.hubUrl });
+  let result;
+  try {
+    result = await client.enrollment.enroll.mutate({ token: options.token, publicKey: identity.publicKey, agentVersion: AGENT_VERSION });
+  } catch (error) {
+    throw new Error(`Enrolment failed: ${describeError(error)}`, { cause: error });
+  }
+  const config: AgentConfig = {
+    hubUrl: options.hubUrl,
+    siteId: result.siteId,
+    siteName: result.siteName,
+    datasets: { ...(existing?.datasets ?? {}), ...(options.data ? { [result.studyId]: options.data } : {}) },
+    backend: existing?.backend ?? 'auto',
+  };
+  await saveConfig(files, config);
+  await new TransferLog(files.transfers).append({ kind: 'enrolment', studyId: result.studyId, roundId: null, bytes: identity.publicKey.length, sha256: null });
+  print(`Enrolled as site "${result.siteName}" (${result.siteId}) in study "${result.studyName}".`);
+  print(`Identity key fingerprint: ${fingerprint(identity.publicKey)}${identity.created ? ' (new key created)' : ''}`);
+  if (result.studyStarted) print('Every invited site has enrolled: the study has started.');
+  if (!options.data) print('Next: run "consilium-agent doctor --data <file.csv>" to check your data, then "consilium-agent run --data <file.csv>".');
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** The agent's environment, validated once (the only place the agent reads process.env). Flags override it. */
+const AgentEnv = z.object({
+  CONSILIUM_AGENT_DIR: z.string().min(1).default('.consilium/agent'),
+  CONSILIUM_HUB_URL: z.string().url().optional(),
+  CONSILIUM_DATA: z.string().min(1).optional(),
+  CONSILIUM_BACKEND: z.enum(['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']).optional(),
+  CONSILIUM_ENROLLMENT_TOKEN: z.string().min(10).optional(),
+  CONSILIUM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CONSILIUM_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(1000),
+});
+export type AgentEnv = z.infer<typeof AgentEnv>;
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): AgentEnv {
+  const result = AgentEnv.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
+  if (!result.success) {
+    throw new Error(`Invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,84 @@
+import { createHubClient, type HubClient } from '@consilium/api/client';
+import { AppError, ErrorCode, type ErrorCode as Code } from '@consilium/errors';
+import { signRequest } from '@consilium/protocol';
+import { TRPCClientError } from '@trpc/client';
+
+export interface HubConnectionOptions {
+  hubUrl: string;
+  siteId: string;
+  privateKeyPem: string;
+  /** Per-request timeout: a hung hub must not hang the agent. */
+  timeoutMs?: number;
+}
+
+/**
+ * The agent's only way out of the hospital: HTTPS requests to the hub, every one signed with the
+ * site's identity key (method, path, body hash, time, nonce). Outbound only; the hub never calls in.
+ */
+export class HubConnection {
+  readonly client: HubClient;
+  readonly #options: HubConnectionOptions;
+
+  constructor(options: HubConnectionOptions) {
+    this.#options = options;
+    this.client = createHubClient({ url: options.hubUrl, fetch: (input, init) => this.#signedFetch(input, init) });
+  }
+
+  /** Downloads a binary object (public key, aggregate, model parameters) with a signed GET. */
+  async download(path: string): Promise<{ bytes: Uint8Array; headers: Headers }> {
+    const response = await this.#signedFetch(new URL(path, this.#options.hubUrl), { method: 'GET' });
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as { error?: { code?: Code; message?: string } } | null;
+      throw new AppError(body?.error?.code ?? ErrorCode.UNAVAILABLE, body?.error?.message ?? `Hub answered ${response.status} for ${path}`);
+    }
+    return { bytes: new Uint8Array(await response.arrayBuffer()), headers: response.headers };
+  }
+
+  async #signedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    const method = init?.method ?? 'GET';
+    const body = init?.body;
+    if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      throw new AppError(ErrorCode.INTERNAL, 'Only string and binary request bodies can be signed');
+    }
+    const headers = new Headers(init?.headers);
+    const signature = signRequest({
+      privateKeyPem: this.#options.privateKeyPem,
+      siteId: this.#options.siteId,
+      method,
+      path: url.pathname + url.search,
+      body: body ?? null,
+    });
+    for (const [name, value] of Object.entries(signature)) headers.set(name, value);
+    try {
+      return await fetch(url, { ...init, method, headers, signal: AbortSignal.timeout(this.#options.timeoutMs ?? 120_000) });
+    } catch (error) {
+      throw new AppError(ErrorCode.UNAVAILABLE, `Cannot reach the hub at ${this.#options.hubUrl}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+/** The domain error code behind a failed hub call (tRPC or binary route), if any. */
+export function errorCodeOf(error: unknown): Code | null {
+  if (error instanceof AppError) return error.code;
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { appCode?: Code | null; httpStatus?: number } | undefined;
+    if (data?.appCode) return data.appCode;
+    if (error.cause instanceof AppError) return error.cause.code;
+    if (!data || (data.httpStatus ?? 500) >= 500) return ErrorCode.UNAVAILABLE;
+  }
+  return null;
+}
+
+/** Whether retrying later can help (hub down, network trouble, server error). */
+export function isTransient(error: unknown): boolean {
+  const code = errorCodeOf(error);
+  return code === ErrorCode.UNAVAILABLE || code === ErrorCode.INTERNAL;
+}
+
+/** A one-line description of a failed hub call. */
+export function describeHubError(error: unknown): string {
+  const code = errorCodeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return code ? `${code}: ${message}` : message;
+}

@@ -1,0 +1,2 @@
+export { AgentFiles } from './agent-files.ts';
+export { AGENT_VERSION } from './version.ts';

@@ -1,0 +1,107 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Task, TrainingBackend } from '@consilium/schemas';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeHubError, isTransient } from './hub-connection.ts';
+import type { TaskContext } from './tasks/task-context.ts';
+import { runDecrypt } from './tasks/decrypt.ts';
+import { runEvaluate } from './tasks/evaluate.ts';
+import { runKeygen } from './tasks/keygen.ts';
+import { runStats } from './tasks/stats.ts';
+import { runTrain } from './tasks/train.ts';
+
+export interface RunOptions {
+  agentVersion: string;
+  backend: TrainingBackend;
+  pollMs: number;
+  /** Stop once every study of this site has finished and nothing is left to do. */
+  untilDone: boolean;
+  signal: AbortSignal;
+}
+
+/** How long a task that failed for a non-transient reason is left alone before it is retried. */
+const COOLDOWN_MS = 30_000;
+const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * The agent's main loop. All progress is driven by the hub's state (what has this site not done
+ * yet?) plus the local outbox, so the loop can be killed at any point and simply restarted.
+ */
+export async function runAgent(ctx: TaskContext, options: RunOptions): Promise<void> {
+  const cooldown = new Map<string, number>();
+  let backoff = options.pollMs;
+  ctx.logger.info({ siteId: ctx.siteId, hub: ctx.config.hubUrl, backend: options.backend }, 'agent running');
+
+  while (!options.signal.aborted) {
+    try {
+      await flushOutboxes(ctx);
+      const poll = await ctx.hub.client.agent.poll.mutate({ agentVersion: options.agentVersion, backend: options.backend });
+      const now = Date.now();
+      const tasks = poll.tasks.filter((t) => (cooldown.get(taskKey(t)) ?? 0) <= now);
+      for (const task of tasks) {
+        if (options.signal.aborted) break;
+        try {
+          await runTask(ctx, task);
+          cooldown.delete(taskKey(task));
+        } catch (error) {
+          if (isTransient(error)) throw error;
+          cooldown.set(taskKey(task), Date.now() + COOLDOWN_MS);
+          ctx.logger.error({ task: task.kind, studyId: task.studyId, error: describeHubError(error) }, 'task failed; will retry later');
+        }
+      }
+      backoff = options.pollMs;
+      const finished = poll.studies.length > 0 && poll.studies.every((s) => s.status === 'completed' || s.status === 'failed');
+      if (options.untilDone && finished && poll.tasks.length === 0) {
+        for (const s of poll.studies) ctx.logger.info({ studyId: s.studyId, status: s.status, reason: s.failureReason }, `study ${s.status}`);
+        return;
+      }
+      if (tasks.length > 0) continue; // more work may already be waiting
+    } catch (error) {
+      ctx.logger.warn({ error: describeHubError(error), retryInMs: backoff }, 'hub unreachable or busy; retrying');
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+    await sleep(backoff, undefined, { signal: options.signal }).catch(() => undefined);
+  }
+  ctx.logger.info('agent stopped');
+}
+
+function runTask(ctx: TaskContext, task: Task): Promise<void> {
+  ctx.logger.debug({ task }, 'task');
+  switch (task.kind) {
+    case 'keygen':
+      return runKeygen(ctx, task);
+    case 'stats':
+      return runStats(ctx, task);
+    case 'train':
+      return runTrain(ctx, task);
+    case 'decrypt':
+      return runDecrypt(ctx, task);
+    case 'evaluate':
+      return runEvaluate(ctx, task);
+  }
+}
+
+function taskKey(task: Task): string {
+  return 'roundId' in task ? `${task.kind}:${task.roundId}` : `${task.kind}:${task.studyId}:${'modelVersionId' in task ? task.modelVersionId : ''}`;
+}
+
+/** Re-sends uploads a previous run stored but never saw acknowledged. */
+async function flushOutboxes(ctx: TaskContext): Promise<void> {
+  let studies: string[];
+  try {
+    studies = await readdir(path.join(ctx.files.root, 'studies'));
+  } catch {
+    return;
+  }
+  for (const studyId of studies) {
+    for (const item of await ctx.state(studyId).pending()) {
+      ctx.logger.info({ kind: item.kind, studyId, roundId: item.roundId }, 're-sending an upload from before a restart');
+      try {
+        await ctx.send(studyId, item);
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        ctx.logger.warn({ kind: item.kind, error: describeHubError(error) }, 'stored upload no longer accepted; dropped');
+      }
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { AppError, ErrorCode } from '@consilium/errors';
+import type { VectorEncoding } from '@consilium/schemas';
+import { encryptVector } from '@consilium/secagg';
+import type { TaskContext } from './task-context.ts';
+
+/**
+ * The privacy layer on the site side: turns a round's additive vector into what is uploaded —
+ * CKKS ciphertexts under the collective key, or float64 bytes in a plaintext study.
+ */
+export async function encodeVector(
+  ctx: TaskContext,
+  task: { studyId: string; roundIndex: number; encoding: VectorEncoding; publicKeyHash?: string | undefined },
+  vector: Float64Array,
+): Promise<Uint8Array[]> {
+  const { encoding } = task;
+  if (vector.length !== encoding.length) {
+    throw new AppError(
+      ErrorCode.INVALID_INPUT,
+      `Round ${task.roundIndex} expects a vector of ${encoding.length} values but this agent produced ${vector.length}: the agent and hub disagree about the study (version mismatch?)`,
+    );
+  }
+  if (encoding.scheme === 'plaintext') return [new Uint8Array(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength))];
+
+  const [context, publicKey] = await Promise.all([ctx.ckks(encoding.ckks), ctx.publicKey(task.studyId, task.publicKeyHash)]);
+  const bar = ctx.progress.start(`round ${task.roundIndex}: encrypting`, encoding.chunkCount);
+  const parts = encryptVector(context, publicKey, vector, encoding.scaleBits, { onProgress: (done) => bar.update(done) });
+  bar.finish(`${parts.length} ciphertext(s)`);
+  return parts;
+}

@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises';
+import type { GlobalStatistics } from '@consilium/data';
+import { AppError, ErrorCode } from '@consilium/errors';
+import { decodeEnvelope, encodeEnvelope, sha256Hex, signPayload } from '@consilium/protocol';
+import { StudySpec, type CkksParams } from '@consilium/schemas';
+import { createCkksContext, type CkksContext } from '@consilium/secagg';
+import type { Logger } from 'pino';
+import type { AgentFiles } from '../agent-files.ts';
+import { datasetFor, type AgentConfig } from '../config.ts';
+import { isTransient, type HubConnection } from '../hub-connection.ts';
+import type { Progress } from '../progress.ts';
+import { StudyData } from '../study-data.ts';
+import { StudyState, type OutboxItem } from '../study-state.ts';
+import type { TransferLog } from '../transfer-log.ts';
+
+export interface StudyContext {
+  spec: StudySpec;
+  statistics: GlobalStatistics | null;
+  data: StudyData;
+}
+
+/**
+ * What every task handler uses: the hub connection, local files and state, and caches that live
+ * for the agent process (study data, CKKS contexts, downloaded keys and models).
+ */
+export class TaskContext {
+  readonly files: AgentFiles;
+  readonly config: AgentConfig;
+  readonly hub: HubConnection;
+  readonly logger: Logger;
+  readonly progress: Progress;
+  readonly transfers: TransferLog;
+  readonly privateKeyPem: string;
+  readonly #studies = new Map<string, { data: StudyData; spec: StudySpec; statistics: GlobalStatistics | null }>();
+  readonly #contexts = new Map<string, Promise<CkksContext>>();
+  readonly #publicKeys = new Map<string, Uint8Array>();
+  #model: { id: string; parameters: Float32Array } | null = null;
+
+  constructor(init: { files: AgentFiles; config: AgentConfig; hub: HubConnection; logger: Logger; progress: Progress; transfers: TransferLog; privateKeyPem: string }) {
+    this.files = init.files;
+    this.config = init.config;
+    this.hub = init.hub;
+    this.logger = init.logger;
+    this.progress = init.progress;
+    this.transfers = init.transfers;
+    this.privateKeyPem = init.privateKeyPem;
+  }
+
+  get siteId(): string {
+    return this.config.siteId;
+  }
+
+  state(studyId: string): StudyState {
+    return new StudyState(this.files, studyId);
+  }
+
+  /** The study's spec, local data and (once known) consortium statistics. */
+  async study(studyId: string): Promise<StudyContext> {
+    let cached = this.#studies.get(studyId);
+    if (!cached || cached.statistics === null) {
+      const view = await this.hub.client.agent.study.query({ studyId });
+      const spec = StudySpec.parse(view.spec);
+      const data = cached?.data ?? (await StudyData.load(spec, datasetFor(this.config, studyId)));
+      cached = { data, spec, statistics: (view.statistics as GlobalStatistics | null) ?? null };
+      this.#studies.set(studyId, cached);
+    }
+    return cached;
+  }
+
+  ckks(params: CkksParams): Promise<CkksContext> {
+    const key = JSON.stringify(params);
+    let context = this.#contexts.get(key);
+    if (!context) {
+      context = createCkksContext(params);
+      this.#contexts.set(key, context);
+    }
+    return context;
+  }
+
+  /** The study's collective public key, fetched once and checked against the hash the task names. */
+  async publicKey(studyId: string, expectedHash: string | undefined): Promise<Uint8Array> {
+    if (!expectedHash) throw new AppError(ErrorCode.INVALID_INPUT, 'The hub did not say which collective key to encrypt under');
+    const cached = this.#publicKeys.get(expectedHash);
+    if (cached) return cached;
+    const { bytes } = await this.hub.download(`/v1/studies/${studyId}/public-key`);
+    const actual = sha256Hex(bytes);
+    if (actual !== expectedHash) {
+      throw new AppError(ErrorCode.INVALID_CIPHERTEXT, `The collective public key served by the hub (${actual.slice(0, 12)}…) is not the one the study agreed on (${expectedHash.slice(0, 12)}…); refusing to encrypt`);
+    }
+    this.#publicKeys.set(expectedHash, bytes);
+    return bytes;
+  }
+
+  /** A global model's parameters, checked against the hash the hub publishes with them. */
+  async modelParameters(modelVersionId: string): Promise<Float32Array> {
+    if (this.#model?.id === modelVersionId) return this.#model.parameters;
+    const { bytes, headers } = await this.hub.download(`/v1/models/${modelVersionId}/parameters`);
+    const declared = headers.get('x-consilium-sha256');
+    if (declared && declared !== sha256Hex(bytes)) throw new AppError(ErrorCode.INVALID_INPUT, `Model ${modelVersionId} arrived corrupted (hash mismatch)`);
+    if (bytes.byteLength % 4 !== 0) throw new AppError(ErrorCode.INVALID_INPUT, `Model ${modelVersionId} is not a float32 vector`);
+    const parameters = new Float32Array(bytes.slice().buffer);
+    this.#model = { id: modelVersionId, parameters };
+    return parameters;
+  }
+
+  /** This site's secret key share for a study (created during the key ceremony). */
+  async secretShare(studyId: string): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await readFile(this.files.secretShare(studyId)));
+    } catch {
+      throw new AppError(ErrorCode.INVALID_INPUT, `No secret key share for study ${studyId} in ${this.files.studyDir(studyId)}: this site cannot decrypt (was the agent's data directory lost?)`);
+    }
+  }
+
+  /**
+   * Signs, stores and sends an upload. The envelope is written to the study's outbox first, so if
+   * the agent stops before the hub acknowledges it, the same bytes are re-sent on restart (the hub
+   * treats an identical re-send as a no-op).
+   */
+  async upload(kind: OutboxItem['kind'], studyId: string, roundId: string | null, parts: Uint8Array[]): Promise<void> {
+    const payloadSha256 = sha256Hex(parts);
+    const signature = signPayload({ privateKeyPem: this.privateKeyPem, purpose: kind, studyId, roundId, siteId: this.siteId, payloadSha256 });
+    const envelope = encodeEnvelope({ kind, studyId, roundId, payloadSha256, signature }, parts);
+    const item = await this.state(studyId).enqueue(kind, roundId, envelope);
+    await this.send(studyId, item);
+  }
+
+  /** Sends one outbox item; on a permanent refusal it is dropped (and the refusal rethrown). */
+  async send(studyId: string, item: OutboxItem): Promise<void> {
+    const bytes = item.envelope.byteLength;
+    // The same hash the hub records in its audit log, so the two logs can be matched.
+    const { header } = decodeEnvelope(item.envelope, { maxHeaderBytes: 16384, maxParts: 1e7, maxPartBytes: 2 ** 31, maxTotalBytes: 2 ** 40 });
+    const payloadSha256 = (header as { payloadSha256: string }).payloadSha256;
+    try {
+      const receipt =
+        item.kind === 'keyshare'
+          ? await this.hub.client.agent.submitKeyShare.mutate(item.envelope)
+          : item.kind === 'submission'
+            ? await this.hub.client.agent.submitUpdate.mutate(item.envelope)
+            : await this.hub.client.agent.submitDecryptionShare.mutate(item.envelope);
+      await this.transfers.append({ kind: item.kind, studyId, roundId: item.roundId, bytes, sha256: payloadSha256, duplicate: receipt.duplicate });
+      await this.state(studyId).done(item);
+      this.logger.info({ kind: item.kind, studyId, roundId: item.roundId, bytes, duplicate: receipt.duplicate }, 'upload accepted');
+    } catch (error) {
+      if (!isTransient(error)) await this.state(studyId).done(item);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { AppError, ErrorCode } from '@consilium/errors';
+import { FedAvg } from '@consilium/fl/strategy';
+import { buildModel, getFlatParameters, setFlatParameters, trainLocal } from '@consilium/fl/train';
+import type { TrainTask } from '@consilium/schemas';
+import { encodeVector } from './encode-vector.ts';
+import type { TaskContext } from './task-context.ts';
+
+const strategy = new FedAvg();
+
+/**
+ * One round of local training: start from the current global model, train on this site's rows,
+ * encode the update for weighted FedAvg (n_i/N · θ_i, n_i/N, loss), encrypt and upload it.
+ */
+export async function runTrain(ctx: TaskContext, task: TrainTask): Promise<void> {
+  const study = await ctx.study(task.studyId);
+  if (study.spec.preprocessing.standardize === 'federated' && !study.statistics) {
+    throw new AppError(ErrorCode.WRONG_STATE, 'The consortium statistics are not available yet; cannot standardise features');
+  }
+  const { train } = study.data.encoded(study.statistics);
+  const model = buildModel(study.spec.model, train.d, study.spec.training.seed);
+  try {
+    if (task.modelVersionId) setFlatParameters(model, await ctx.modelParameters(task.modelVersionId));
+    const epochs = study.spec.training.localEpochs;
+    const bar = ctx.progress.start(`round ${task.roundIndex}: training`, epochs);
+    const result = await trainLocal({
+      model,
+      x: train.x,
+      y: train.y,
+      n: train.n,
+      d: train.d,
+      config: study.spec.training,
+      roundIndex: task.roundIndex,
+      onProgress: (p) => bar.update(p.epoch + (p.batch + 1) / p.batches, `loss ${p.loss.toFixed(4)}`),
+    });
+    bar.finish(`loss ${result.trainLoss.toFixed(4)} on ${result.numExamples} rows`);
+    const { vector, clipped } = strategy.encodeUpdate(
+      { parameters: getFlatParameters(model), numExamples: result.numExamples, trainLoss: result.trainLoss },
+      { totalSamples: task.totalSamples, maxAbsParameter: study.spec.privacy.maxAbsParameter },
+    );
+    if (clipped > 0) ctx.logger.warn({ clipped, bound: study.spec.privacy.maxAbsParameter }, 'update values clipped to the study bound');
+    const parts = await encodeVector(ctx, task, vector);
+    await ctx.upload('submission', task.studyId, task.roundId, parts);
+  } finally {
+    model.dispose();
+  }
+}

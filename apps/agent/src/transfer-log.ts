@@ -1,0 +1,42 @@
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** One thing that left the site: what, for which study and round, how many bytes, and its hash. */
+export interface TransferRecord {
+  at: string;
+  kind: 'enrolment' | 'keyshare' | 'submission' | 'decryption-share' | 'evaluation';
+  studyId: string | null;
+  roundId: string | null;
+  bytes: number;
+  sha256: string | null;
+  /** true when the hub had already accepted these exact bytes (a re-send after a restart). */
+  duplicate?: boolean;
+}
+
+/**
+ * The site's own record of every upload, independent of the hub: a hospital can check what left
+ * its network against the hub's audit log (same hashes).
+ */
+export class TransferLog {
+  readonly #file: string;
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  async append(record: Omit<TransferRecord, 'at'>): Promise<void> {
+    await mkdir(path.dirname(this.#file), { recursive: true });
+    await appendFile(this.#file, `${JSON.stringify({ at: new Date().toISOString(), ...record })}\n`, { mode: 0o600 });
+  }
+
+  async read(): Promise<TransferRecord[]> {
+    try {
+      const text = await readFile(this.#file, 'utf8');
+      return text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as TransferRecord);
+    } catch {
+      return [];
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { adminTokens, createDatabase, type DatabaseHandle } from '@consilium/db';
+import { advanceDeadlines, createAdminToken, DEFAULT_LIMITS, ensureConsortium, HubCrypto, type DomainContext, type HubLimits } from '@consilium/domain';
+import { sql } from 'drizzle-orm';
+import pino, { type Logger } from 'pino';
+import { createHttpServer } from './http/server.ts';
+
+export interface HubOptions {
+  /** PostgreSQL connection string; without it the hub uses embedded PGlite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Where the hub keeps local files (PGlite data, the bootstrap admin token). */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  consortiumName?: string;
+  limits?: Partial<HubLimits>;
+  /** How often deadlines are enforced. */
+  tickIntervalMs?: number;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface StartedHub {
+  url: string;
+  /** Set when this start created the first administrator token and wrote it here (mode 0600). */
+  adminTokenFile: string | null;
+  database: { kind: string; location: string };
+}
+
+export interface Hub {
+  start(): Promise<StartedHub>;
+  stop(): Promise<void>;
+  /** The domain context (for tests and embedding). Available after start(). */
+  readonly domain: DomainContext;
+}
+
+/** Builds a hub. Nothing happens until `start()`: open and migrate the database, listen, run deadlines. */
+export function createHub(options: HubOptions): Hub {
+  const logger = options.logger ?? pino({ name: 'consilium-hub' });
+  const now = options.now ?? (() => new Date());
+  const crypto = new HubCrypto();
+  let database: DatabaseHandle | null = null;
+  let server: Server | null = null;
+  let ticker: NodeJS.Timeout | null = null;
+  let domain: DomainContext | null = null;
+
+  async function start(): Promise<StartedHub> {
+    await mkdir(options.dataDir, { recursive: true });
+    database = await createDatabase({ url: options.databaseUrl, dataDir: path.join(options.dataDir, 'pglite') });
+    await database.migrate();
+    const ctx: DomainContext = { db: database.db, crypto, limits: { ...DEFAULT_LIMITS, ...options.limits }, now };
+    domain = ctx;
+    await ensureConsortium(ctx, options.consortiumName ?? 'Consilium consortium');
+    const adminTokenFile = await bootstrapAdminToken(ctx, options.dataDir);
+
+    server = createHttpServer({
+      domain: ctx,
+      logger,
+      isReady: async () => {
+        await ctx.db.execute(sql`select 1`);
+        return true;
+      },
+    });
+    // Large uploads on slow hospital links: don't cut them off mid-body.
+    server.requestTimeout = 15 * 60 * 1000;
+    const srv = server;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+    const address = srv.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    startTicker(ctx);
+    logger.info({ url, database: database.kind, location: database.location }, 'hub started');
+    return { url, adminTokenFile, database: { kind: database.kind, location: database.location } };
+  }
+
+  function startTicker(ctx: DomainContext): void {
+    let running = false;
+    ticker = setInterval(() => {
+      if (running) return;
+      running = true;
+      advanceDeadlines(ctx)
+        .then((report) => {
+          if (report.closed || report.failedRounds || report.failedStudies) logger.info(report, 'deadlines enforced');
+        })
+        .catch((error: unknown) => logger.error({ err: error }, 'deadline check failed'))
+        .finally(() => {
+          running = false;
+        });
+    }, options.tickIntervalMs ?? 1000);
+    ticker.unref();
+  }
+
+  async function stop(): Promise<void> {
+    if (ticker) clearInterval(ticker);
+    ticker = null;
+    if (server) {
+      const srv = server;
+      server = null;
+      await new Promise<void>((resolve) => {
+        srv.close(() => resolve());
+        srv.closeAllConnections();
+      });
+    }
+    if (database) {
+      const db = database;
+      database = null;
+      await db.close();
+    }
+    await crypto.dispose();
+    logger.info('hub stopped');
+  }
+
+  return {
+    start,
+    stop,
+    get domain() {
+      if (!domain) throw new Error('The hub has not been started');
+      return domain;
+    },
+  };
+}
+
+/**
+ * On the very first start there is no administrator: create a token and leave it in the data
+ * directory, readable by the hub's user only, for the admin CLI (and the person running it).
+ */
+async function bootstrapAdminToken(ctx: DomainContext, dataDir: string): Promise<string | null> {
+  const existing = await ctx.db.select({ id: adminTokens.id }).from(adminTokens).limit(1);
+  if (existing.length > 0) return null;
+  const { token } = await createAdminToken(ctx, { label: 'bootstrap', actor: 'hub' });
+  const file = path.join(dataDir, 'admin-token');
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return file;
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { appRouter, createContext } from '@consilium/api';
+import type { DomainContext } from '@consilium/domain';
+import { AppError, ErrorCode } from '@consilium/errors';
+import { sha256Hex } from '@consilium/protocol';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import type { Logger } from 'pino';
+import { handleBinaryRoute } from './binary-routes.ts';
+import { readBody } from './body.ts';
+import { sendError, sendJson } from './responses.ts';
+
+export interface HttpServerOptions {
+  domain: DomainContext;
+  logger: Logger;
+  /** Readiness check (the database answers). */
+  isReady: () => Promise<boolean>;
+}
+
+/**
+ * The hub's HTTP front: /trpc (the API), /v1/… (binary downloads), /healthz and /readyz. The body is
+ * read once, bounded, and hashed here, because signed agent requests sign the body's SHA-256.
+ */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const { domain, logger } = options;
+  return createServer((req, res) => {
+    const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
+    const started = performance.now();
+    res.setHeader('x-request-id', requestId);
+    res.on('finish', () => {
+      logger.info({ requestId, method: req.method, path: safePath(req.url), status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    handle(req, res, requestId).catch((error: unknown) => {
+      if (!(error instanceof AppError)) logger.error({ requestId, err: error }, 'unhandled request error');
+      if (!res.headersSent) sendError(res, error, requestId);
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const ready = await options.isReady().catch(() => false);
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+    }
+
+    let body: Uint8Array;
+    try {
+      body = method === 'GET' || method === 'HEAD' ? new Uint8Array(0) : await readBody(req, domain.limits.maxBodyBytes);
+    } catch (error) {
+      // Answer, then drop the connection: the client may still be sending an oversized body.
+      sendError(res, error, requestId);
+      res.on('finish', () => req.destroy());
+      return;
+    }
+    const headers = toHeaders(req);
+    const request = { method, path, bodySha256: sha256Hex(body), headers, requestId };
+
+    if (path.startsWith('/trpc/')) {
+      const response = await fetchRequestHandler({
+        endpoint: '/trpc',
+        req: new Request(`http://hub${path}`, { method, headers, ...(body.byteLength > 0 ? { body } : {}) }),
+        router: appRouter,
+        createContext: () => createContext(domain, request),
+        onError: ({ error, path: procedure }) => {
+          if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ requestId, procedure, err: error.cause ?? error }, 'procedure failed');
+          else logger.warn({ requestId, procedure, code: error.code, message: error.message }, 'request rejected');
+        },
+      });
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+      return;
+    }
+    if (await handleBinaryRoute(domain, request, res)) return;
+    throw new AppError(ErrorCode.NOT_FOUND, `No route for ${method} ${safePath(path)}`);
+  }
+}
+
+function toHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
+
+/** The path without its query string (tRPC GET inputs and tokens never reach the logs). */
+function safePath(url: string | undefined): string {
+  return (url ?? '/').split('?')[0] ?? '/';
+}

@@ -1,0 +1,1 @@
+export { createHub, type Hub, type HubOptions, type StartedHub } from './create-hub.ts';

@@ -1,0 +1,17 @@
+import { agentRouter } from './routers/agent.ts';
+import { auditRouter } from './routers/audit.ts';
+import { enrollmentRouter } from './routers/enrollment.ts';
+import { healthRouter } from './routers/health.ts';
+import { studiesRouter } from './routers/studies.ts';
+import { createTRPCRouter } from './trpc.ts';
+
+/** The hub's whole API, assembled from one router per domain. */
+export const appRouter = createTRPCRouter({
+  health: healthRouter,
+  studies: studiesRouter,
+  enrollment: enrollmentRouter,
+  agent: agentRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,58 @@
+import { getStudyForSite, pollTasks, reportEvaluation, submitDecryptionShare, submitKeyShare, submitUpdate } from '@consilium/domain';
+import { EvalMetrics, Id, Sha256Hex, StudySpec, StudyStatus, Task, TrainingBackend } from '@consilium/schemas';
+import { z } from 'zod';
+import { binaryInput, readBinaryInput } from '../binary-input.ts';
+import { createTRPCRouter, siteProcedure } from '../trpc.ts';
+
+const PollOutput = z.object({
+  siteId: Id,
+  siteName: z.string(),
+  serverTime: z.string(),
+  tasks: z.array(Task),
+  studies: z.array(z.object({ studyId: Id, name: z.string(), status: StudyStatus, failureReason: z.string().nullable() })),
+});
+
+/** Everything a site agent does; every call is signed with the site's identity key. */
+export const agentRouter = createTRPCRouter({
+  /** Heartbeat and work: what should this site do now? */
+  poll: siteProcedure
+    .input(z.object({ agentVersion: z.string().min(1).max(40), backend: TrainingBackend.nullable() }))
+    .output(PollOutput)
+    .mutation(({ ctx, input }) => pollTasks(ctx.domain, ctx.site, input)),
+
+  /** A member study's spec and consortium statistics (to validate data and preprocess it identically). */
+  study: siteProcedure
+    .input(z.object({ studyId: Id }))
+    .output(
+      z.object({
+        id: Id,
+        name: z.string(),
+        status: StudyStatus,
+        spec: StudySpec,
+        statistics: z.unknown(),
+        totalSamples: z.number().nullable(),
+        publicKeyHash: z.string().nullable(),
+      }),
+    )
+    .query(({ ctx, input }) => getStudyForSite(ctx.domain, ctx.site, input.studyId)),
+
+  submitKeyShare: siteProcedure
+    .input(binaryInput)
+    .output(z.object({ accepted: z.boolean(), duplicate: z.boolean(), ceremonyComplete: z.boolean() }))
+    .mutation(async ({ ctx, input }) => submitKeyShare(ctx.domain, ctx.site, await readBinaryInput(input, ctx.domain.limits.maxBodyBytes))),
+
+  submitUpdate: siteProcedure
+    .input(binaryInput)
+    .output(z.object({ roundId: Id, payloadSha256: Sha256Hex, duplicate: z.boolean(), submissionsSoFar: z.number() }))
+    .mutation(async ({ ctx, input }) => submitUpdate(ctx.domain, ctx.site, await readBinaryInput(input, ctx.domain.limits.maxBodyBytes))),
+
+  submitDecryptionShare: siteProcedure
+    .input(binaryInput)
+    .output(z.object({ roundId: Id, duplicate: z.boolean(), sharesSoFar: z.number(), roundComplete: z.boolean() }))
+    .mutation(async ({ ctx, input }) => submitDecryptionShare(ctx.domain, ctx.site, await readBinaryInput(input, ctx.domain.limits.maxBodyBytes))),
+
+  reportEvaluation: siteProcedure
+    .input(z.object({ studyId: Id, modelVersionId: Id, metrics: EvalMetrics, signature: z.string().min(1).max(200) }))
+    .output(z.object({ recorded: z.boolean(), final: z.boolean() }))
+    .mutation(({ ctx, input }) => reportEvaluation(ctx.domain, ctx.site, input)),
+});

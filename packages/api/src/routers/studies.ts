@@ -1,0 +1,50 @@
+import { createStudy, getStudyProgress, issueEnrollmentToken, listStudies, revokeEnrollmentToken, startStudy } from '@consilium/domain';
+import { Id, StudySpec } from '@consilium/schemas';
+import { z } from 'zod';
+import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+import { StudyProgressOutput, StudySummaryOutput, toStudyProgressOutput } from './study-outputs.ts';
+
+export const studiesRouter = createTRPCRouter({
+  list: adminProcedure.output(z.array(StudySummaryOutput)).query(async ({ ctx }) =>
+    (await listStudies(ctx.domain)).map((s) => ({ ...s, createdAt: s.createdAt.toISOString() })),
+  ),
+
+  progress: adminProcedure
+    .input(z.object({ studyId: Id }))
+    .output(StudyProgressOutput)
+    .query(async ({ ctx, input }) => toStudyProgressOutput(await getStudyProgress(ctx.domain, input.studyId))),
+
+  create: adminProcedure
+    .input(z.object({ spec: StudySpec }))
+    .output(z.object({ studyId: Id }))
+    .mutation(({ ctx, input }) => createStudy(ctx.domain, { spec: input.spec, actor: ctx.actor })),
+
+  start: adminProcedure
+    .input(z.object({ studyId: Id }))
+    .output(z.object({ started: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await startStudy(ctx.domain, { studyId: input.studyId, actor: ctx.actor });
+      return { started: true as const };
+    }),
+
+  issueToken: adminProcedure
+    .input(z.object({ studyId: Id, siteName: z.string().min(2).max(100).regex(/^[\p{L}\p{N} ._'-]+$/u, 'letters, digits, spaces and . _ \' - only'), ttlHours: z.number().positive().max(24 * 90).optional() }))
+    .output(z.object({ tokenId: Id, token: z.string(), siteName: z.string(), expiresAt: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const issued = await issueEnrollmentToken(ctx.domain, {
+        studyId: input.studyId,
+        siteName: input.siteName,
+        actor: ctx.actor,
+        ...(input.ttlHours ? { ttlMs: input.ttlHours * 3600_000 } : {}),
+      });
+      return { ...issued, expiresAt: issued.expiresAt.toISOString() };
+    }),
+
+  revokeToken: adminProcedure
+    .input(z.object({ tokenId: Id }))
+    .output(z.object({ revoked: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await revokeEnrollmentToken(ctx.domain, { tokenId: input.tokenId, actor: ctx.actor });
+      return { revoked: true as const };
+    }),
+});

@@ -1,0 +1,89 @@
+import type { StudyProgress } from '@consilium/domain';
+import { EvalMetrics, RoundKind, RoundStatus, StudySpec, StudyStatus } from '@consilium/schemas';
+import { z } from 'zod';
+
+/** Output shapes of the studies router. Dates travel as ISO strings (no transformer needed by clients). */
+const iso = z.string();
+
+export const StudySummaryOutput = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: StudyStatus,
+  secureAggregation: z.string(),
+  sites: z.number(),
+  modelVersions: z.number(),
+  plannedRounds: z.number(),
+  createdAt: iso,
+});
+
+export const StudyProgressOutput = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: StudyStatus,
+  failureReason: z.string().nullable(),
+  spec: StudySpec,
+  createdAt: iso,
+  startedAt: iso.nullable(),
+  completedAt: iso.nullable(),
+  publicKeyHash: z.string().nullable(),
+  totalSamples: z.number().nullable(),
+  sites: z.array(
+    z.object({
+      siteId: z.string(),
+      name: z.string(),
+      lastSeenAt: iso.nullable(),
+      agentVersion: z.string().nullable(),
+      backend: z.string().nullable(),
+      keySharePublished: z.boolean(),
+    }),
+  ),
+  rounds: z.array(
+    z.object({
+      id: z.string(),
+      index: z.number(),
+      kind: RoundKind,
+      status: RoundStatus,
+      openedAt: iso,
+      deadlineAt: iso,
+      decryptDeadlineAt: iso.nullable(),
+      completedAt: iso.nullable(),
+      failureReason: z.string().nullable(),
+      participants: z.array(z.string()),
+      submitted: z.array(z.string()),
+      decrypted: z.array(z.string()),
+      uploadedBytes: z.number(),
+      result: z.unknown(),
+    }),
+  ),
+  models: z.array(
+    z.object({
+      id: z.string(),
+      version: z.number(),
+      roundId: z.string(),
+      parametersHash: z.string(),
+      metrics: z.unknown(),
+      evaluations: z.array(z.object({ siteId: z.string(), siteName: z.string(), final: z.boolean(), metrics: EvalMetrics })),
+      pooled: z.object({ n: z.number(), accuracy: z.number(), loss: z.number(), meanAuc: z.number().nullable() }).nullable(),
+    }),
+  ),
+});
+export type StudyProgressOutput = z.infer<typeof StudyProgressOutput>;
+
+const toIso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function toStudyProgressOutput(p: StudyProgress): StudyProgressOutput {
+  return {
+    ...p,
+    createdAt: p.createdAt.toISOString(),
+    startedAt: toIso(p.startedAt),
+    completedAt: toIso(p.completedAt),
+    sites: p.sites.map((s) => ({ ...s, lastSeenAt: toIso(s.lastSeenAt) })),
+    rounds: p.rounds.map((r) => ({
+      ...r,
+      openedAt: r.openedAt.toISOString(),
+      deadlineAt: r.deadlineAt.toISOString(),
+      decryptDeadlineAt: toIso(r.decryptDeadlineAt),
+      completedAt: toIso(r.completedAt),
+    })),
+  };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/**
+ * The catalogue of audited actions. Each action has a payload schema, so what a compliance officer
+ * reads is documented here and validated before it is written.
+ */
+const hash = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const auditPayloads = {
+  'consortium.initialized': z.object({ name: z.string() }),
+  'admin.token_created': z.object({ label: z.string() }),
+  'study.created': z.object({ name: z.string(), specHash: hash, secureAggregation: z.string() }),
+  'study.started': z.object({ sites: z.array(z.string()), crpSeed: z.string().optional() }),
+  'study.key_ceremony_completed': z.object({ publicKeyHash: hash, shareHashes: z.record(z.string(), hash) }),
+  'study.completed': z.object({ rounds: z.number().int(), finalModelVersionId: z.string().nullable() }),
+  'study.failed': z.object({ reason: z.string() }),
+  'enrollment.token_issued': z.object({ siteName: z.string(), expiresAt: z.string() }),
+  'enrollment.token_revoked': z.object({ siteName: z.string() }),
+  'site.enrolled': z.object({ siteName: z.string(), publicKeyFingerprint: z.string(), newSite: z.boolean() }),
+  'site.key_share_accepted': z.object({ shareHash: hash, bytes: z.number().int() }),
+  'round.opened': z.object({ index: z.number().int(), kind: z.string(), participants: z.array(z.string()), deadlineAt: z.string() }),
+  'round.submission_accepted': z.object({ payloadHash: hash, bytes: z.number().int(), submissionsSoFar: z.number().int() }),
+  'round.aggregation_closed': z.object({ submissions: z.number().int(), aggregateHash: hash, reason: z.string() }),
+  'round.decryption_share_accepted': z.object({ payloadHash: hash, bytes: z.number().int(), sharesSoFar: z.number().int() }),
+  'round.completed': z.object({ index: z.number().int(), summary: z.record(z.string(), z.unknown()) }),
+  'round.failed': z.object({ index: z.number().int(), reason: z.string() }),
+  'model.published': z.object({ version: z.number().int(), parametersHash: hash, parameterCount: z.number().int() }),
+  'evaluation.reported': z.object({ modelVersionId: z.string(), final: z.boolean(), accuracy: z.number(), n: z.number().int() }),
+} as const;
+
+export type AuditAction = keyof typeof auditPayloads;
+export const auditActions = Object.keys(auditPayloads) as AuditAction[];
+
+/** What a caller records; the chain fields (seq, time, hashes) are added by `appendAuditEvent`. */
+export type AuditEventInput = {
+  [A in AuditAction]: {
+    action: A;
+    /** Who did it: `hub`, `admin:<label>`, `site:<siteId>`, `cli`. */
+    actor: string;
+    studyId?: string | null;
+    siteId?: string | null;
+    roundId?: string | null;
+    payload: z.input<(typeof auditPayloads)[A]>;
+  };
+}[AuditAction];
+
+/** A stored event, as hashed. */
+export interface AuditRecord {
+  seq: number;
+  occurredAt: Date;
+  actor: string;
+  action: string;
+  studyId: string | null;
+  siteId: string | null;
+  roundId: string | null;
+  payload: unknown;
+  prevHash: string;
+  hash: string;
+}

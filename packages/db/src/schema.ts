@@ -1,0 +1,274 @@
+/**
+ * The hub's database schema. One consortium per hub; sites enrol into studies; a study runs rounds;
+ * every accepted submission is folded into the round's encrypted accumulator (`round_chunks`) in the
+ * transaction that records it, so storage stays O(model), never O(sites × model).
+ *
+ * Migrations are generated from this file with `npm run generate -w @consilium/db` and committed.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bytea } from './bytea.ts';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const consortium = pgTable('consortium', {
+  id: integer('id').primaryKey().default(1),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const sites = pgTable('sites', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  /** Base64 of the site agent's raw Ed25519 public key: every agent request is verified with it. */
+  publicKey: text('public_key').notNull(),
+  status: text('status', { enum: ['active', 'revoked'] }).notNull().default('active'),
+  enrolledAt: createdAt(),
+  lastSeenAt: ts('last_seen_at'),
+  agentVersion: text('agent_version'),
+  backend: text('backend'),
+});
+
+/** Bootstrap credentials for the admin CLI (the portal adds user accounts later). Only hashes are stored. */
+export const adminTokens = pgTable('admin_tokens', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull().unique(),
+  label: text('label').notNull(),
+  createdAt: createdAt(),
+  revokedAt: ts('revoked_at'),
+});
+
+export const studies = pgTable('studies', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** The validated StudySpec (see @consilium/schemas). */
+  spec: jsonb('spec').notNull(),
+  status: text('status', { enum: ['enrolling', 'keygen', 'running', 'completed', 'failed'] }).notNull().default('enrolling'),
+  /** Public seed of the common random polynomial of the key ceremony. */
+  crpSeed: bytea('crp_seed'),
+  /** Collective CKKS public key (sum of the sites' shares). The hub holds no secret key. */
+  publicKey: bytea('public_key'),
+  publicKeyHash: text('public_key_hash'),
+  /** Consortium-wide statistics decrypted from the statistics round (feature means/stds, sample total). */
+  statistics: jsonb('statistics'),
+  totalSamples: integer('total_samples'),
+  failureReason: text('failure_reason'),
+  createdAt: createdAt(),
+  startedAt: ts('started_at'),
+  completedAt: ts('completed_at'),
+});
+
+export const enrollmentTokens = pgTable(
+  'enrollment_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** SHA-256 of the one-time token; the token itself is shown once and never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    siteName: text('site_name').notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    usedBySiteId: uuid('used_by_site_id').references(() => sites.id),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('enrollment_tokens_study_idx').on(t.studyId)],
+);
+
+export const studySites = pgTable(
+  'study_sites',
+  {
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    joinedAt: createdAt(),
+    /** The site's public-key share from the key ceremony (public; its secret share never leaves the site). */
+    keyShare: bytea('key_share'),
+    keyShareHash: text('key_share_hash'),
+    keyShareSignature: text('key_share_signature'),
+    keyShareAt: ts('key_share_at'),
+  },
+  (t) => [primaryKey({ columns: [t.studyId, t.siteId] })],
+);
+
+export const rounds = pgTable(
+  'rounds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    index: integer('index').notNull(),
+    kind: text('kind', { enum: ['stats', 'train'] }).notNull(),
+    status: text('status', { enum: ['open', 'collecting', 'aggregating', 'decrypting', 'complete', 'failed'] }).notNull(),
+    /** Site ids asked to submit (and, n-of-n, to decrypt). */
+    participants: jsonb('participants').$type<string[]>().notNull(),
+    /** The VectorEncoding sites must use (scheme, scale, length, chunks). */
+    encoding: jsonb('encoding').notNull(),
+    /** The global model version sites start from (train rounds after the first). */
+    baseModelVersionId: uuid('base_model_version_id'),
+    openedAt: createdAt(),
+    deadlineAt: ts('deadline_at').notNull(),
+    aggregatingAt: ts('aggregating_at'),
+    decryptingAt: ts('decrypting_at'),
+    decryptDeadlineAt: ts('decrypt_deadline_at'),
+    completedAt: ts('completed_at'),
+    failureReason: text('failure_reason'),
+    submissionCount: integer('submission_count').notNull().default(0),
+    shareCount: integer('share_count').notNull().default(0),
+    /** SHA-256 over the sealed aggregate chunks: what decryptors fetch and must agree on. */
+    aggregateHash: text('aggregate_hash'),
+    /** What the round produced (aggregated metrics, statistics summary). */
+    result: jsonb('result'),
+  },
+  (t) => [uniqueIndex('rounds_study_index_uq').on(t.studyId, t.index), index('rounds_status_idx').on(t.status)],
+);
+
+/** The round's running aggregate, one row per ciphertext chunk (or one float64 chunk in plaintext studies). */
+export const roundChunks = pgTable(
+  'round_chunks',
+  {
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    chunkIndex: integer('chunk_index').notNull(),
+    accumulator: bytea('accumulator').notNull(),
+    /** Running sum of the sites' partial decryptions of this chunk. */
+    shareSum: bytea('share_sum'),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.chunkIndex] })],
+);
+
+/** One row per accepted submission: what was accepted, never the ciphertext itself. */
+export const submissions = pgTable(
+  'submissions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    payloadHash: text('payload_hash').notNull(),
+    payloadBytes: integer('payload_bytes').notNull(),
+    signature: text('signature').notNull(),
+    receivedAt: createdAt(),
+  },
+  (t) => [uniqueIndex('submissions_round_site_uq').on(t.roundId, t.siteId)],
+);
+
+export const decryptionShares = pgTable(
+  'decryption_shares',
+  {
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    payloadHash: text('payload_hash').notNull(),
+    payloadBytes: integer('payload_bytes').notNull(),
+    signature: text('signature').notNull(),
+    receivedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.siteId] })],
+);
+
+export const modelVersions = pgTable(
+  'model_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => rounds.id)
+      .unique(),
+    version: integer('version').notNull(),
+    /** Flat float32 little-endian parameters in TensorFlow.js weight order. */
+    parameters: bytea('parameters').notNull(),
+    parameterCount: integer('parameter_count').notNull(),
+    parametersHash: text('parameters_hash').notNull(),
+    /** Aggregated training metrics of the round that produced it. */
+    metrics: jsonb('metrics').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('model_versions_study_version_uq').on(t.studyId, t.version)],
+);
+
+/** A site's signed evaluation of a global model on its held-out data. */
+export const evaluations = pgTable(
+  'evaluations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    modelVersionId: uuid('model_version_id')
+      .notNull()
+      .references(() => modelVersions.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    final: boolean('final').notNull().default(false),
+    metrics: jsonb('metrics').notNull(),
+    signature: text('signature').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('evaluations_model_site_uq').on(t.modelVersionId, t.siteId)],
+);
+
+/** Nonces of signed requests inside the clock-skew window, so a captured request cannot be replayed. */
+export const requestNonces = pgTable(
+  'request_nonces',
+  {
+    siteId: uuid('site_id').notNull(),
+    nonce: text('nonce').notNull(),
+    seenAt: ts('seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.nonce] }), index('request_nonces_seen_idx').on(t.seenAt)],
+);
+
+/**
+ * The tamper-evident audit log: each event carries the hash of the previous one. `seq` is assigned
+ * under a lock on `audit_head`, so the chain has no gaps and a single order.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    occurredAt: ts('occurred_at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    studyId: uuid('study_id'),
+    siteId: uuid('site_id'),
+    roundId: uuid('round_id'),
+    payload: jsonb('payload').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_events_study_idx').on(t.studyId, t.seq),
+    index('audit_events_site_idx').on(t.siteId, t.seq),
+    index('audit_events_action_idx').on(t.action, t.seq),
+    index('audit_events_time_idx').on(t.occurredAt),
+  ],
+);
+
+/** Single row: the last sequence number and hash of the audit chain (detects truncation of its tail). */
+export const auditHead = pgTable('audit_head', {
+  id: integer('id').primaryKey().default(1),
+  seq: bigint('seq', { mode: 'number' }).notNull().default(0),
+  hash: text('hash').notNull(),
+  updatedAt: ts('updated_at')
+    .notNull()
+    .default(sql`now()`),
+});

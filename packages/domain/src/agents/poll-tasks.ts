@@ -1,0 +1,108 @@
+import { decryptionShares, evaluations, modelVersions, rounds, sites, studies, studySites, submissions } from '@consilium/db';
+import { StudySpec, VectorEncoding, type StudyStatus, type Task } from '@consilium/schemas';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { DomainContext } from '../context.ts';
+import type { AuthenticatedSite } from './authenticate-site.ts';
+
+export interface PollResult {
+  siteId: string;
+  siteName: string;
+  serverTime: string;
+  /** Work for this site now, most urgent first (decryptions unblock everyone). */
+  tasks: Task[];
+  studies: Array<{ studyId: string; name: string; status: StudyStatus; failureReason: string | null }>;
+}
+
+/**
+ * An agent's poll, which doubles as its heartbeat: records when the site was last seen (and with which
+ * agent version and training backend), and answers with the site's pending work. Agents pull, so a
+ * hospital never has to accept inbound connections.
+ */
+export async function pollTasks(ctx: DomainContext, site: AuthenticatedSite, agent: { agentVersion: string; backend: string | null }): Promise<PollResult> {
+  const now = ctx.now();
+  await ctx.db.update(sites).set({ lastSeenAt: now, agentVersion: agent.agentVersion, backend: agent.backend }).where(eq(sites.id, site.siteId));
+
+  const memberships = await ctx.db
+    .select({ study: studies, keyShareHash: studySites.keyShareHash })
+    .from(studySites)
+    .innerJoin(studies, eq(studies.id, studySites.studyId))
+    .where(eq(studySites.siteId, site.siteId));
+  const tasks: Task[] = [];
+  const studyIds = memberships.map((m) => m.study.id);
+
+  for (const { study, keyShareHash } of memberships) {
+    if (study.status === 'keygen' && !keyShareHash && study.crpSeed) {
+      tasks.push({ kind: 'keygen', studyId: study.id, crpSeed: Buffer.from(study.crpSeed).toString('hex'), ckks: StudySpec.parse(study.spec).privacy.ckks });
+    }
+  }
+
+  if (studyIds.length > 0) {
+    const active = await ctx.db.select().from(rounds).where(and(inArray(rounds.studyId, studyIds), inArray(rounds.status, ['open', 'collecting', 'decrypting'])));
+    const mine = active.filter((r) => r.participants.includes(site.siteId));
+    const roundIds = mine.map((r) => r.id);
+    const submitted = roundIds.length
+      ? await ctx.db.select({ roundId: submissions.roundId }).from(submissions).where(and(inArray(submissions.roundId, roundIds), eq(submissions.siteId, site.siteId)))
+      : [];
+    const decrypted = roundIds.length
+      ? await ctx.db.select({ roundId: decryptionShares.roundId }).from(decryptionShares).where(and(inArray(decryptionShares.roundId, roundIds), eq(decryptionShares.siteId, site.siteId)))
+      : [];
+    for (const round of mine) {
+      const study = memberships.find((m) => m.study.id === round.studyId)!.study;
+      if (round.status === 'decrypting' && round.aggregateHash && !decrypted.some((d) => d.roundId === round.id)) {
+        const encoding = VectorEncoding.parse(round.encoding);
+        tasks.unshift({
+          kind: 'decrypt',
+          studyId: round.studyId,
+          roundId: round.id,
+          roundIndex: round.index,
+          deadline: (round.decryptDeadlineAt ?? round.deadlineAt).toISOString(),
+          chunkCount: encoding.chunkCount,
+          aggregateHash: round.aggregateHash,
+        });
+        continue;
+      }
+      if (round.status === 'decrypting' || submitted.some((s) => s.roundId === round.id) || round.deadlineAt.getTime() < now.getTime()) continue;
+      const encoding = VectorEncoding.parse(round.encoding);
+      const common = {
+        studyId: round.studyId,
+        roundId: round.id,
+        roundIndex: round.index,
+        deadline: round.deadlineAt.toISOString(),
+        encoding,
+        ...(study.publicKeyHash ? { publicKeyHash: study.publicKeyHash } : {}),
+      };
+      if (round.kind === 'stats') tasks.push({ kind: 'stats', ...common });
+      else tasks.push({ kind: 'train', ...common, modelVersionId: round.baseModelVersionId, totalSamples: study.totalSamples ?? 0 });
+    }
+    tasks.push(...(await evaluationTasks(ctx, site.siteId, memberships.map((m) => m.study))));
+  }
+
+  return {
+    siteId: site.siteId,
+    siteName: site.siteName,
+    serverTime: now.toISOString(),
+    tasks,
+    studies: memberships.map(({ study }) => ({ studyId: study.id, name: study.name, status: study.status, failureReason: study.failureReason })),
+  };
+}
+
+/** The latest model of each study this site has not evaluated yet. */
+async function evaluationTasks(ctx: DomainContext, siteId: string, memberStudies: Array<typeof studies.$inferSelect>): Promise<Task[]> {
+  const tasks: Task[] = [];
+  for (const study of memberStudies) {
+    if (study.status !== 'running' && study.status !== 'completed') continue;
+    const [latest] = await ctx.db
+      .select({ id: modelVersions.id })
+      .from(modelVersions)
+      .where(eq(modelVersions.studyId, study.id))
+      .orderBy(desc(modelVersions.version))
+      .limit(1);
+    if (!latest) continue;
+    const [done] = await ctx.db
+      .select({ id: evaluations.id })
+      .from(evaluations)
+      .where(and(eq(evaluations.modelVersionId, latest.id), eq(evaluations.siteId, siteId)));
+    if (!done) tasks.push({ kind: 'evaluate', studyId: study.id, modelVersionId: latest.id, final: study.status === 'completed' });
+  }
+  return tasks;
+}

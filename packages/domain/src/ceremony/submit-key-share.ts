@@ -1,0 +1,76 @@
+import { studies, studySites } from '@consilium/db';
+import { AppError, ErrorCode } from '@consilium/errors';
+import { sha256Hex } from '@consilium/protocol';
+import { combinePublicKeyShares, validatePublicKeyShare } from '@consilium/secagg';
+import { and, eq } from 'drizzle-orm';
+import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
+import type { DomainContext } from '../context.ts';
+import { openRound } from '../rounds/open-round.ts';
+import { loadStudy } from '../studies/load-study.ts';
+import { inTransaction } from '../transaction.ts';
+import { verifyUpload } from '../uploads.ts';
+
+export interface KeyShareReceipt {
+  accepted: boolean;
+  /** true when this share was already recorded (a retry): nothing changed. */
+  duplicate: boolean;
+  ceremonyComplete: boolean;
+}
+
+/**
+ * Records a site's public-key share. When every site of the study has published one, the hub sums
+ * them into the collective public key (it learns nothing secret: each share is an RLWE sample) and
+ * opens the statistics round.
+ */
+export async function submitKeyShare(ctx: DomainContext, site: AuthenticatedSite, envelope: Uint8Array): Promise<KeyShareReceipt> {
+  const upload = verifyUpload(site, envelope, { kind: 'keyshare', maxParts: 1, maxPartBytes: 4 * 1024 * 1024 }, ctx.limits);
+  const share = upload.parts[0];
+  if (!share) throw new AppError(ErrorCode.INVALID_INPUT, 'A key-share upload must carry exactly one part');
+  const { studyId } = upload.header;
+  const specStudy = await loadStudy(ctx.db, studyId);
+  if (specStudy.spec.privacy.secureAggregation !== 'ckks-multiparty') {
+    throw new AppError(ErrorCode.WRONG_STATE, `Study "${specStudy.row.name}" does not use encryption; it has no key ceremony`);
+  }
+  const context = await ctx.crypto.context(specStudy.spec.privacy.ckks);
+  validatePublicKeyShare(context, share);
+  const shareHash = sha256Hex(share);
+
+  return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
+    const study = await loadStudy(tx, studyId, { forUpdate: true });
+    const members = await tx.select().from(studySites).where(eq(studySites.studyId, studyId));
+    const member = members.find((m) => m.siteId === site.siteId);
+    if (!member) throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" is not part of study "${study.row.name}"`);
+    if (member.keyShareHash) {
+      if (member.keyShareHash === shareHash) return { accepted: true, duplicate: true, ceremonyComplete: study.row.status !== 'keygen' };
+      throw new AppError(ErrorCode.CONFLICT, `Site "${site.siteName}" already published a different key share for this study`);
+    }
+    if (study.row.status !== 'keygen') {
+      throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" is not in its key ceremony (status ${study.row.status})`);
+    }
+    const now = ctx.now();
+    await tx
+      .update(studySites)
+      .set({ keyShare: share, keyShareHash: shareHash, keyShareSignature: upload.header.signature, keyShareAt: now })
+      .where(and(eq(studySites.studyId, studyId), eq(studySites.siteId, site.siteId)));
+    audit.record({
+      action: 'site.key_share_accepted',
+      actor: `site:${site.siteId}`,
+      studyId,
+      siteId: site.siteId,
+      payload: { shareHash, bytes: share.byteLength },
+    });
+
+    const shares = members.map((m) => (m.siteId === site.siteId ? share : m.keyShare));
+    if (shares.some((s) => s === null)) return { accepted: true, duplicate: false, ceremonyComplete: false };
+
+    const crpSeed = study.row.crpSeed;
+    if (!crpSeed) throw new AppError(ErrorCode.INTERNAL, `Study ${studyId} is in its key ceremony without a public seed`);
+    const publicKey = combinePublicKeyShares(context, crpSeed, shares as Uint8Array[]);
+    const publicKeyHash = sha256Hex(publicKey);
+    await tx.update(studies).set({ publicKey, publicKeyHash, status: 'running' }).where(eq(studies.id, studyId));
+    const shareHashes = Object.fromEntries(members.map((m) => [m.siteId, m.siteId === site.siteId ? shareHash : m.keyShareHash!]));
+    audit.record({ action: 'study.key_ceremony_completed', actor: 'hub', studyId, payload: { publicKeyHash, shareHashes } });
+    await openRound(ctx, tx, audit, { ...study, row: { ...study.row, status: 'running' } }, { index: 0, kind: 'stats', baseModelVersionId: null });
+    return { accepted: true, duplicate: false, ceremonyComplete: true };
+  });
+}

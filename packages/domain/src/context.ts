@@ -1,0 +1,30 @@
+import type { Database } from '@consilium/db';
+import type { HubCrypto } from './crypto.ts';
+
+/** Limits the hub enforces on untrusted input. */
+export interface HubLimits {
+  /** Largest request body accepted (bytes). */
+  maxBodyBytes: number;
+  /** Allowed clock skew of signed requests (ms). Nonces are remembered for twice this window. */
+  maxClockSkewMs: number;
+  /** Lifetime of a new enrolment token (ms). */
+  enrollmentTokenTtlMs: number;
+  /** Consecutive failed training rounds after which a study fails. */
+  maxConsecutiveRoundFailures: number;
+}
+
+export const DEFAULT_LIMITS: HubLimits = {
+  maxBodyBytes: 256 * 1024 * 1024,
+  maxClockSkewMs: 5 * 60 * 1000,
+  enrollmentTokenTtlMs: 7 * 24 * 3600 * 1000,
+  maxConsecutiveRoundFailures: 3,
+};
+
+/** Everything a domain function needs, passed explicitly (no globals, no environment). */
+export interface DomainContext {
+  db: Database;
+  crypto: HubCrypto;
+  limits: HubLimits;
+  /** Injectable clock so deadlines can be tested. */
+  now: () => Date;
+}

@@ -1,0 +1,28 @@
+/**
+ * The hub's domain: every state change of a consortium, each in one transaction with its audit
+ * event. The API layer validates input and calls these functions; nothing here knows about HTTP.
+ */
+export * from './context.ts';
+export * from './crypto.ts';
+export * from './transaction.ts';
+export * from './admin/consortium.ts';
+export * from './studies/load-study.ts';
+export * from './studies/create-study.ts';
+export * from './studies/start-study.ts';
+export * from './studies/study-views.ts';
+export * from './enrollment/issue-token.ts';
+export * from './enrollment/revoke-token.ts';
+export * from './enrollment/enroll-site.ts';
+export * from './agents/authenticate-site.ts';
+export * from './agents/poll-tasks.ts';
+export * from './agents/get-study-for-site.ts';
+export * from './ceremony/submit-key-share.ts';
+export * from './ceremony/get-public-key.ts';
+export * from './rounds/submit-update.ts';
+export * from './rounds/submit-decryption-share.ts';
+export * from './rounds/get-aggregate.ts';
+export * from './rounds/advance-deadlines.ts';
+export * from './rounds/round-encoding.ts';
+export * from './models/get-model.ts';
+export * from './models/report-evaluation.ts';
+export { verifyAuditChain, type ChainVerification } from '@consilium/audit';

@@ -1,0 +1,82 @@
+import { rounds, studies, studySites, decryptionShares, sites } from '@consilium/db';
+import { and, eq, inArray, lt, isNull } from 'drizzle-orm';
+import { pruneRequestNonces } from '../agents/authenticate-site.ts';
+import type { DomainContext } from '../context.ts';
+import { failStudy } from '../studies/finish-study.ts';
+import { loadStudy } from '../studies/load-study.ts';
+import { inTransaction } from '../transaction.ts';
+import { closeAggregation } from './close-aggregation.ts';
+import { failRound } from './fail-round.ts';
+import { isCollecting, loadRound } from './load-round.ts';
+
+export interface AdvanceReport {
+  closed: number;
+  failedRounds: number;
+  failedStudies: number;
+}
+
+/**
+ * Enforces deadlines. Called periodically by the hub (and safe to call from several hub replicas at
+ * once: each item is re-checked under its row lock). State lives only in the database, so a hub that
+ * restarts simply carries on from here.
+ */
+export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceReport> {
+  const report: AdvanceReport = { closed: 0, failedRounds: 0, failedStudies: 0 };
+  const now = ctx.now();
+
+  const dueCollecting = await ctx.db
+    .select({ id: rounds.id })
+    .from(rounds)
+    .where(and(inArray(rounds.status, ['open', 'collecting']), lt(rounds.deadlineAt, now)));
+  for (const { id } of dueCollecting) {
+    await inTransaction(ctx.db, ctx.now, async (tx, audit) => {
+      const round = await loadRound(tx, id, { forUpdate: true });
+      if (!isCollecting(round.row) || round.row.deadlineAt.getTime() >= ctx.now().getTime()) return;
+      const study = await loadStudy(tx, round.row.studyId);
+      const min = study.spec.federation.minSitesPerRound;
+      if (round.row.submissionCount >= min) {
+        await closeAggregation(ctx, tx, audit, study, round, `deadline reached with ${round.row.submissionCount} of ${round.row.participants.length} submissions`);
+        report.closed += 1;
+      } else {
+        await failRound(ctx, tx, audit, study, round, `only ${round.row.submissionCount} of ${round.row.participants.length} sites submitted before the deadline; at least ${min} are required`);
+        report.failedRounds += 1;
+      }
+    });
+  }
+
+  const dueDecrypting = await ctx.db.select({ id: rounds.id }).from(rounds).where(and(eq(rounds.status, 'decrypting'), lt(rounds.decryptDeadlineAt, now)));
+  for (const { id } of dueDecrypting) {
+    await inTransaction(ctx.db, ctx.now, async (tx, audit) => {
+      const round = await loadRound(tx, id, { forUpdate: true });
+      if (round.row.status !== 'decrypting' || !round.row.decryptDeadlineAt || round.row.decryptDeadlineAt.getTime() >= ctx.now().getTime()) return;
+      const study = await loadStudy(tx, round.row.studyId);
+      const answered = await tx.select({ siteId: decryptionShares.siteId }).from(decryptionShares).where(eq(decryptionShares.roundId, id));
+      const missing = await siteNames(ctx, round.row.participants.filter((p) => !answered.some((a) => a.siteId === p)));
+      await failRound(ctx, tx, audit, study, round, `partial decryptions missing from ${missing.join(', ')} at the deadline (every key holder is needed)`);
+      report.failedRounds += 1;
+    });
+  }
+
+  const keygen = await ctx.db.select({ id: studies.id }).from(studies).where(eq(studies.status, 'keygen'));
+  for (const { id } of keygen) {
+    await inTransaction(ctx.db, ctx.now, async (tx, audit) => {
+      const study = await loadStudy(tx, id, { forUpdate: true });
+      if (study.row.status !== 'keygen' || !study.row.startedAt) return;
+      const deadline = study.row.startedAt.getTime() + study.spec.federation.roundDeadlineSeconds * 1000;
+      if (ctx.now().getTime() <= deadline) return;
+      const pending = await tx.select({ siteId: studySites.siteId }).from(studySites).where(and(eq(studySites.studyId, id), isNull(studySites.keyShare)));
+      const missing = await siteNames(ctx, pending.map((p) => p.siteId));
+      await failStudy(ctx, tx, audit, study, `key ceremony incomplete at its deadline: no key share from ${missing.join(', ')}`);
+      report.failedStudies += 1;
+    });
+  }
+
+  await pruneRequestNonces(ctx);
+  return report;
+}
+
+async function siteNames(ctx: DomainContext, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await ctx.db.select({ id: sites.id, name: sites.name }).from(sites).where(inArray(sites.id, ids));
+  return ids.map((id) => rows.find((r) => r.id === id)?.name ?? id);
+}

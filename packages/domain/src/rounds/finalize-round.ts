@@ -1,0 +1,92 @@
+import { globalStatistics } from '@consilium/data';
+import { modelVersions, roundChunks, rounds, studies, submissions, type Transaction } from '@consilium/db';
+import { sha256Hex } from '@consilium/protocol';
+import { count, eq } from 'drizzle-orm';
+import type { DomainContext } from '../context.ts';
+import { completeStudy } from '../studies/finish-study.ts';
+import type { LoadedStudy } from '../studies/load-study.ts';
+import type { AuditTrail } from '../transaction.ts';
+import { failRound } from './fail-round.ts';
+import type { LoadedRound } from './load-round.ts';
+import { openRound } from './open-round.ts';
+import { strategy } from './round-encoding.ts';
+
+/**
+ * Turns a round's decrypted sum into its result. Statistics rounds yield the consortium's feature
+ * means/standard deviations and sample total; training rounds yield the next global model through
+ * the strategy (weighted FedAvg). Then the next round opens, or the study completes.
+ */
+export async function finalizeRound(
+  ctx: DomainContext,
+  tx: Transaction,
+  audit: AuditTrail,
+  study: LoadedStudy,
+  round: LoadedRound,
+  sum: Float64Array,
+): Promise<void> {
+  const now = ctx.now();
+  const vector = sum.subarray(0, round.encoding.length);
+  // The encrypted accumulators are no longer needed: only their hash is kept (storage stays O(model)).
+  await tx.delete(roundChunks).where(eq(roundChunks.roundId, round.row.id));
+
+  if (round.row.kind === 'stats') {
+    const statistics = globalStatistics(study.spec.data, vector);
+    if (statistics.totalSamples < 1) {
+      await failRound(ctx, tx, audit, study, round, 'the statistics round counted no usable training rows');
+      return;
+    }
+    await tx.update(studies).set({ statistics, totalSamples: statistics.totalSamples }).where(eq(studies.id, study.row.id));
+    const summary = { totalSamples: statistics.totalSamples, positives: statistics.positives, contributors: round.row.submissionCount };
+    await markComplete(tx, round, summary, now);
+    audit.record({ action: 'round.completed', actor: 'hub', studyId: study.row.id, roundId: round.row.id, payload: { index: round.row.index, summary } });
+    await openRound(ctx, tx, audit, study, { index: round.row.index + 1, kind: 'train', baseModelVersionId: null });
+    return;
+  }
+
+  const submitted = await tx.select({ siteId: submissions.siteId }).from(submissions).where(eq(submissions.roundId, round.row.id));
+  const result = strategy.aggregate({
+    sum: vector,
+    replies: submitted.map((s) => ({ ok: true as const, siteId: s.siteId })),
+    minReplies: study.spec.federation.minSitesPerRound,
+  });
+  if (!result) {
+    await failRound(ctx, tx, audit, study, round, `fewer than ${study.spec.federation.minSitesPerRound} valid updates to aggregate`);
+    return;
+  }
+  const [existing] = await tx.select({ n: count() }).from(modelVersions).where(eq(modelVersions.studyId, study.row.id));
+  const version = (existing?.n ?? 0) + 1;
+  const parameters = new Uint8Array(result.parameters.buffer, result.parameters.byteOffset, result.parameters.byteLength);
+  const parametersHash = sha256Hex(parameters);
+  const metrics = { trainLoss: result.trainLoss, contributors: result.contributors, totalWeight: result.totalWeight };
+  const [model] = await tx
+    .insert(modelVersions)
+    .values({
+      studyId: study.row.id,
+      roundId: round.row.id,
+      version,
+      parameters,
+      parameterCount: result.parameters.length,
+      parametersHash,
+      metrics,
+      createdAt: now,
+    })
+    .returning({ id: modelVersions.id });
+  await markComplete(tx, round, { version, ...metrics }, now);
+  audit.record({
+    action: 'model.published',
+    actor: 'hub',
+    studyId: study.row.id,
+    roundId: round.row.id,
+    payload: { version, parametersHash, parameterCount: result.parameters.length },
+  });
+  audit.record({ action: 'round.completed', actor: 'hub', studyId: study.row.id, roundId: round.row.id, payload: { index: round.row.index, summary: { version, ...metrics } } });
+  if (version >= study.spec.training.rounds) {
+    await completeStudy(ctx, tx, audit, study, { rounds: version, finalModelVersionId: model!.id });
+    return;
+  }
+  await openRound(ctx, tx, audit, study, { index: round.row.index + 1, kind: 'train', baseModelVersionId: model!.id });
+}
+
+async function markComplete(tx: Transaction, round: LoadedRound, result: Record<string, unknown>, now: Date): Promise<void> {
+  await tx.update(rounds).set({ status: 'complete', completedAt: now, result }).where(eq(rounds.id, round.row.id));
+}

@@ -1,0 +1,100 @@
+import { decryptionShares, roundChunks, rounds } from '@consilium/db';
+import { AppError, ErrorCode } from '@consilium/errors';
+import { addDecryptionShares, decodeAggregate, validateDecryptionShare } from '@consilium/secagg';
+import { and, asc, eq } from 'drizzle-orm';
+import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
+import type { DomainContext } from '../context.ts';
+import { loadStudy } from '../studies/load-study.ts';
+import { inTransaction } from '../transaction.ts';
+import { verifyUpload } from '../uploads.ts';
+import { finalizeRound } from './finalize-round.ts';
+import { loadRound } from './load-round.ts';
+
+export interface DecryptionShareReceipt {
+  roundId: string;
+  duplicate: boolean;
+  sharesSoFar: number;
+  /** true once every key holder's share is in and the round was finalised. */
+  roundComplete: boolean;
+}
+
+/**
+ * Accepts a site's partial decryption of a sealed aggregate. Shares are summed as they arrive (the
+ * hub keeps O(model) state); when every key holder has answered (n-of-n), the sum decrypts the
+ * aggregate — and only the aggregate — and the round is finalised.
+ */
+export async function submitDecryptionShare(ctx: DomainContext, site: AuthenticatedSite, envelope: Uint8Array): Promise<DecryptionShareReceipt> {
+  const upload = verifyUpload(site, envelope, { kind: 'decryption-share', maxParts: 1_000_000, maxPartBytes: 16 * 1024 * 1024 }, ctx.limits);
+  const { roundId, studyId, payloadSha256 } = upload.header;
+  if (!roundId) throw new AppError(ErrorCode.INVALID_INPUT, 'A decryption share must name its round');
+  const round = await loadRound(ctx.db, roundId);
+  if (round.row.studyId !== studyId) throw new AppError(ErrorCode.INVALID_INPUT, `Round ${roundId} does not belong to study ${studyId}`);
+  if (!round.row.participants.includes(site.siteId)) {
+    throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" holds no key share for round ${round.row.index}`);
+  }
+  const [existing] = await ctx.db.select().from(decryptionShares).where(and(eq(decryptionShares.roundId, roundId), eq(decryptionShares.siteId, site.siteId)));
+  if (existing) {
+    if (existing.payloadHash !== payloadSha256) {
+      throw new AppError(ErrorCode.CONFLICT, `Site "${site.siteName}" already returned a different decryption share for round ${round.row.index}`);
+    }
+    return { roundId, duplicate: true, sharesSoFar: round.row.shareCount, roundComplete: round.row.status === 'complete' };
+  }
+  if (round.row.status !== 'decrypting' || round.encoding.scheme !== 'ckks-multiparty') {
+    throw new AppError(ErrorCode.WRONG_STATE, `Round ${round.row.index} is not waiting for decryption (status ${round.row.status})`);
+  }
+  if (upload.parts.length !== round.encoding.chunkCount) {
+    throw new AppError(ErrorCode.INVALID_INPUT, `Round ${round.row.index} has ${round.encoding.chunkCount} chunk(s); the share has ${upload.parts.length}`);
+  }
+  const study = await loadStudy(ctx.db, studyId);
+  const context = await ctx.crypto.context(study.spec.privacy.ckks);
+  upload.parts.forEach((part, i) => {
+    try {
+      validateDecryptionShare(context, part);
+    } catch (error) {
+      if (error instanceof AppError) throw new AppError(error.code, `Chunk ${i}: ${error.message}`, { details: { ...error.details, chunk: i } });
+      throw error;
+    }
+  });
+
+  return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
+    const locked = await loadRound(tx, roundId, { forUpdate: true });
+    const [again] = await tx.select().from(decryptionShares).where(and(eq(decryptionShares.roundId, roundId), eq(decryptionShares.siteId, site.siteId)));
+    if (again) return { roundId, duplicate: true, sharesSoFar: locked.row.shareCount, roundComplete: locked.row.status === 'complete' };
+    if (locked.row.status !== 'decrypting') {
+      throw new AppError(ErrorCode.WRONG_STATE, `Round ${locked.row.index} is not waiting for decryption (status ${locked.row.status})`);
+    }
+    const chunks = await tx.select().from(roundChunks).where(eq(roundChunks.roundId, roundId)).orderBy(asc(roundChunks.chunkIndex)).for('update');
+    const shareSums: Uint8Array[] = [];
+    for (const chunk of chunks) {
+      const part = upload.parts[chunk.chunkIndex]!;
+      const shareSum = chunk.shareSum ? addDecryptionShares(context, chunk.shareSum, part) : part.slice();
+      shareSums.push(shareSum);
+      await tx.update(roundChunks).set({ shareSum }).where(and(eq(roundChunks.roundId, roundId), eq(roundChunks.chunkIndex, chunk.chunkIndex)));
+    }
+    await tx.insert(decryptionShares).values({
+      roundId,
+      siteId: site.siteId,
+      payloadHash: payloadSha256,
+      payloadBytes: upload.bytes,
+      signature: upload.header.signature,
+      receivedAt: ctx.now(),
+    });
+    const sharesSoFar = locked.row.shareCount + 1;
+    await tx.update(rounds).set({ shareCount: sharesSoFar }).where(eq(rounds.id, roundId));
+    audit.record({
+      action: 'round.decryption_share_accepted',
+      actor: `site:${site.siteId}`,
+      studyId,
+      siteId: site.siteId,
+      roundId,
+      payload: { payloadHash: payloadSha256, bytes: upload.bytes, sharesSoFar },
+    });
+    if (sharesSoFar < locked.row.participants.length) return { roundId, duplicate: false, sharesSoFar, roundComplete: false };
+
+    const slots = context.slotsPerChunk;
+    const sum = new Float64Array(chunks.length * slots);
+    chunks.forEach((chunk, i) => sum.set(decodeAggregate(context, chunk.accumulator, shareSums[i]!), i * slots));
+    await finalizeRound(ctx, tx, audit, study, { ...locked, row: { ...locked.row, shareCount: sharesSoFar } }, sum);
+    return { roundId, duplicate: false, sharesSoFar, roundComplete: true };
+  });
+}

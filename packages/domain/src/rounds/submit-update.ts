@@ -1,0 +1,121 @@
+import { roundChunks, rounds, submissions } from '@consilium/db';
+import { AppError, ErrorCode } from '@consilium/errors';
+import { and, eq } from 'drizzle-orm';
+import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
+import type { DomainContext } from '../context.ts';
+import { loadStudy } from '../studies/load-study.ts';
+import { inTransaction } from '../transaction.ts';
+import { verifyUpload } from '../uploads.ts';
+import { closeAggregation } from './close-aggregation.ts';
+import { isCollecting, loadRound, type LoadedRound } from './load-round.ts';
+import { addPart, validatePart } from './vector-parts.ts';
+
+export interface SubmissionReceipt {
+  roundId: string;
+  payloadSha256: string;
+  /** true when this exact submission had already been accepted: nothing changed. */
+  duplicate: boolean;
+  submissionsSoFar: number;
+}
+
+/**
+ * Accepts a site's (encrypted) update for a round. Every check that can fail runs before anything
+ * is written; then, in one transaction, each chunk is added into the round's accumulator and the
+ * submission is recorded and audited — an accepted submission is never lost and never counted twice.
+ */
+export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, envelope: Uint8Array): Promise<SubmissionReceipt> {
+  const upload = verifyUpload(site, envelope, { kind: 'submission', maxParts: 1_000_000, maxPartBytes: 64 * 1024 * 1024 }, ctx.limits);
+  const { roundId, studyId, payloadSha256 } = upload.header;
+  if (!roundId) throw new AppError(ErrorCode.INVALID_INPUT, 'A submission must name its round');
+  const round = await loadRound(ctx.db, roundId);
+  checkParticipant(round, site, studyId);
+  // A retry of an accepted submission (say the agent restarted before it saw the receipt) is
+  // answered with the original receipt, even after the round has moved on.
+  const existing = await findSubmission(ctx, roundId, site.siteId);
+  if (existing) return duplicateOrConflict(existing, payloadSha256, round, site);
+  checkStillCollecting(round, ctx.now());
+
+  if (upload.parts.length !== round.encoding.chunkCount) {
+    throw new AppError(ErrorCode.INVALID_INPUT, `Round ${round.row.index} expects ${round.encoding.chunkCount} chunk(s), the submission has ${upload.parts.length}`);
+  }
+  const study = await loadStudy(ctx.db, studyId);
+  const context = round.encoding.scheme === 'ckks-multiparty' ? await ctx.crypto.context(study.spec.privacy.ckks) : null;
+  upload.parts.forEach((part, i) => validatePart(round.encoding, context, part, i));
+
+  return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
+    const locked = await loadRound(tx, roundId, { forUpdate: true });
+    const again = await tx.select().from(submissions).where(and(eq(submissions.roundId, roundId), eq(submissions.siteId, site.siteId)));
+    if (again[0]) return duplicateOrConflict(again[0], payloadSha256, locked, site);
+    checkStillCollecting(locked, ctx.now());
+
+    for (const [chunkIndex, part] of upload.parts.entries()) {
+      const [chunk] = await tx
+        .select()
+        .from(roundChunks)
+        .where(and(eq(roundChunks.roundId, roundId), eq(roundChunks.chunkIndex, chunkIndex)))
+        .for('update');
+      const accumulator = addPart(locked.encoding, context, chunk?.accumulator ?? null, part);
+      if (chunk) await tx.update(roundChunks).set({ accumulator }).where(and(eq(roundChunks.roundId, roundId), eq(roundChunks.chunkIndex, chunkIndex)));
+      else await tx.insert(roundChunks).values({ roundId, chunkIndex, accumulator });
+    }
+    await tx.insert(submissions).values({
+      roundId,
+      siteId: site.siteId,
+      payloadHash: payloadSha256,
+      payloadBytes: upload.bytes,
+      signature: upload.header.signature,
+      receivedAt: ctx.now(),
+    });
+    const submissionsSoFar = locked.row.submissionCount + 1;
+    await tx.update(rounds).set({ submissionCount: submissionsSoFar, status: 'collecting' }).where(eq(rounds.id, roundId));
+    audit.record({
+      action: 'round.submission_accepted',
+      actor: `site:${site.siteId}`,
+      studyId,
+      siteId: site.siteId,
+      roundId,
+      payload: { payloadHash: payloadSha256, bytes: upload.bytes, submissionsSoFar },
+    });
+    if (submissionsSoFar === locked.row.participants.length) {
+      await closeAggregation(ctx, tx, audit, study, { ...locked, row: { ...locked.row, submissionCount: submissionsSoFar, status: 'collecting' } }, 'every participant submitted');
+    }
+    return { roundId, payloadSha256, duplicate: false, submissionsSoFar };
+  });
+}
+
+function checkParticipant(round: LoadedRound, site: AuthenticatedSite, studyId: string): void {
+  if (round.row.studyId !== studyId) {
+    throw new AppError(ErrorCode.INVALID_INPUT, `Round ${round.row.id} does not belong to study ${studyId}`);
+  }
+  if (!round.row.participants.includes(site.siteId)) {
+    throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" is not a participant of round ${round.row.index}`);
+  }
+}
+
+function checkStillCollecting(round: LoadedRound, now: Date): void {
+  if (!isCollecting(round.row)) {
+    throw new AppError(ErrorCode.WRONG_STATE, `Round ${round.row.index} no longer accepts submissions (status ${round.row.status})`);
+  }
+  if (now.getTime() > round.row.deadlineAt.getTime()) {
+    throw new AppError(ErrorCode.WRONG_STATE, `Round ${round.row.index} closed at its deadline ${round.row.deadlineAt.toISOString()}`);
+  }
+}
+
+async function findSubmission(ctx: DomainContext, roundId: string, siteId: string) {
+  const [row] = await ctx.db.select().from(submissions).where(and(eq(submissions.roundId, roundId), eq(submissions.siteId, siteId)));
+  return row;
+}
+
+function duplicateOrConflict(
+  existing: typeof submissions.$inferSelect,
+  payloadSha256: string,
+  round: LoadedRound,
+  site: AuthenticatedSite,
+): SubmissionReceipt {
+  if (existing.payloadHash !== payloadSha256) {
+    throw new AppError(ErrorCode.CONFLICT, `Site "${site.siteName}" already submitted a different update for round ${round.row.index}`, {
+      details: { accepted: existing.payloadHash, offered: payloadSha256 },
+    });
+  }
+  return { roundId: round.row.id, payloadSha256, duplicate: true, submissionsSoFar: round.row.submissionCount };
+}

@@ -1,0 +1,45 @@
+import { AppError, ErrorCode } from '@consilium/errors';
+import type { VectorEncoding } from '@consilium/schemas';
+import { addCiphertexts, validateCiphertext, type CkksContext } from '@consilium/secagg';
+
+/**
+ * The additive "privacy layer" seen from the hub: how one chunk of a round's vector is validated
+ * and added into the running sum. CKKS chunks are ciphertexts added homomorphically; plaintext
+ * chunks are float64 vectors (studies that opted out of encryption, and benchmarks).
+ */
+export function validatePart(encoding: VectorEncoding, context: CkksContext | null, part: Uint8Array, index: number): void {
+  if (encoding.scheme === 'ckks-multiparty') {
+    try {
+      validateCiphertext(context!, part, { scaleBits: encoding.scaleBits });
+    } catch (error) {
+      if (error instanceof AppError) {
+        throw new AppError(error.code, `Chunk ${index}: ${error.message}`, { details: { ...error.details, chunk: index }, cause: error });
+      }
+      throw error;
+    }
+    return;
+  }
+  if (part.byteLength !== encoding.length * 8) {
+    throw new AppError(ErrorCode.INVALID_INPUT, `Plaintext update must be ${encoding.length} float64 values (${encoding.length * 8} bytes), got ${part.byteLength} bytes`);
+  }
+  const values = toFloat64(part);
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new AppError(ErrorCode.INVALID_INPUT, `Plaintext update value ${bad} is not a finite number`);
+}
+
+/** Adds a validated chunk into an accumulator (or starts one). */
+export function addPart(encoding: VectorEncoding, context: CkksContext | null, accumulator: Uint8Array | null, part: Uint8Array): Uint8Array {
+  if (accumulator === null) return part.slice();
+  if (encoding.scheme === 'ckks-multiparty') return addCiphertexts(context!, accumulator, part);
+  const sum = toFloat64(accumulator);
+  const add = toFloat64(part);
+  for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + add[i]!;
+  return new Uint8Array(sum.buffer);
+}
+
+/** Copies little-endian float64 bytes into an aligned Float64Array. */
+export function toFloat64(bytes: Uint8Array): Float64Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float64Array(copy.buffer);
+}

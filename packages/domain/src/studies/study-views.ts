@@ -1,0 +1,159 @@
+import { decryptionShares, evaluations, modelVersions, rounds, sites, studies, studySites, submissions } from '@consilium/db';
+import { StudySpec, type EvalMetrics, type RoundKind, type RoundStatus, type StudyStatus } from '@consilium/schemas';
+import { asc, count, desc, eq, inArray } from 'drizzle-orm';
+import type { DomainContext } from '../context.ts';
+import { loadStudy } from './load-study.ts';
+
+export interface StudySummary {
+  id: string;
+  name: string;
+  status: StudyStatus;
+  secureAggregation: string;
+  sites: number;
+  modelVersions: number;
+  plannedRounds: number;
+  createdAt: Date;
+}
+
+/** All studies, newest first, with their headline numbers. */
+export async function listStudies(ctx: DomainContext): Promise<StudySummary[]> {
+  const rows = await ctx.db.select().from(studies).orderBy(desc(studies.createdAt));
+  const siteCounts = await ctx.db.select({ studyId: studySites.studyId, n: count() }).from(studySites).groupBy(studySites.studyId);
+  const modelCounts = await ctx.db.select({ studyId: modelVersions.studyId, n: count() }).from(modelVersions).groupBy(modelVersions.studyId);
+  return rows.map((row) => {
+    const spec = StudySpec.parse(row.spec);
+    return {
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      secureAggregation: spec.privacy.secureAggregation,
+      sites: siteCounts.find((c) => c.studyId === row.id)?.n ?? 0,
+      modelVersions: modelCounts.find((c) => c.studyId === row.id)?.n ?? 0,
+      plannedRounds: spec.training.rounds,
+      createdAt: row.createdAt,
+    };
+  });
+}
+
+export interface SiteEvaluation {
+  siteId: string;
+  siteName: string;
+  final: boolean;
+  metrics: EvalMetrics;
+}
+
+export interface StudyProgress {
+  id: string;
+  name: string;
+  status: StudyStatus;
+  failureReason: string | null;
+  spec: StudySpec;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  publicKeyHash: string | null;
+  totalSamples: number | null;
+  sites: Array<{ siteId: string; name: string; lastSeenAt: Date | null; agentVersion: string | null; backend: string | null; keySharePublished: boolean }>;
+  rounds: Array<{
+    id: string;
+    index: number;
+    kind: RoundKind;
+    status: RoundStatus;
+    openedAt: Date;
+    deadlineAt: Date;
+    decryptDeadlineAt: Date | null;
+    completedAt: Date | null;
+    failureReason: string | null;
+    participants: string[];
+    submitted: string[];
+    decrypted: string[];
+    uploadedBytes: number;
+    result: unknown;
+  }>;
+  models: Array<{
+    id: string;
+    version: number;
+    roundId: string;
+    parametersHash: string;
+    metrics: unknown;
+    evaluations: SiteEvaluation[];
+    /** Metrics pooled over the sites' test sets (weighted by test size); AUC cannot be pooled and is averaged. */
+    pooled: { n: number; accuracy: number; loss: number; meanAuc: number | null } | null;
+  }>;
+}
+
+/** Everything a study lead watches: sites, each round's progress, each model and its evaluations. */
+export async function getStudyProgress(ctx: DomainContext, studyId: string): Promise<StudyProgress> {
+  const { row, spec } = await loadStudy(ctx.db, studyId);
+  const members = await ctx.db
+    .select({ site: sites, keyShareHash: studySites.keyShareHash })
+    .from(studySites)
+    .innerJoin(sites, eq(sites.id, studySites.siteId))
+    .where(eq(studySites.studyId, studyId))
+    .orderBy(asc(sites.name));
+  const roundRows = await ctx.db.select().from(rounds).where(eq(rounds.studyId, studyId)).orderBy(asc(rounds.index));
+  const roundIds = roundRows.map((r) => r.id);
+  const subs = roundIds.length ? await ctx.db.select().from(submissions).where(inArray(submissions.roundId, roundIds)) : [];
+  const shares = roundIds.length ? await ctx.db.select().from(decryptionShares).where(inArray(decryptionShares.roundId, roundIds)) : [];
+  const models = await ctx.db.select().from(modelVersions).where(eq(modelVersions.studyId, studyId)).orderBy(asc(modelVersions.version));
+  const evals = await ctx.db.select().from(evaluations).where(eq(evaluations.studyId, studyId));
+  const nameOf = (siteId: string) => members.find((m) => m.site.id === siteId)?.site.name ?? siteId;
+
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    failureReason: row.failureReason,
+    spec,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    completedAt: row.completedAt,
+    publicKeyHash: row.publicKeyHash,
+    totalSamples: row.totalSamples,
+    sites: members.map(({ site, keyShareHash }) => ({
+      siteId: site.id,
+      name: site.name,
+      lastSeenAt: site.lastSeenAt,
+      agentVersion: site.agentVersion,
+      backend: site.backend,
+      keySharePublished: keyShareHash !== null,
+    })),
+    rounds: roundRows.map((r) => {
+      const roundSubs = subs.filter((s) => s.roundId === r.id);
+      return {
+        id: r.id,
+        index: r.index,
+        kind: r.kind,
+        status: r.status,
+        openedAt: r.openedAt,
+        deadlineAt: r.deadlineAt,
+        decryptDeadlineAt: r.decryptDeadlineAt,
+        completedAt: r.completedAt,
+        failureReason: r.failureReason,
+        participants: r.participants,
+        submitted: roundSubs.map((s) => s.siteId),
+        decrypted: shares.filter((s) => s.roundId === r.id).map((s) => s.siteId),
+        uploadedBytes: roundSubs.reduce((n, s) => n + s.payloadBytes, 0),
+        result: r.result,
+      };
+    }),
+    models: models.map((m) => {
+      const siteEvals: SiteEvaluation[] = evals
+        .filter((e) => e.modelVersionId === m.id)
+        .map((e) => ({ siteId: e.siteId, siteName: nameOf(e.siteId), final: e.final, metrics: e.metrics as EvalMetrics }));
+      return { id: m.id, version: m.version, roundId: m.roundId, parametersHash: m.parametersHash, metrics: m.metrics, evaluations: siteEvals, pooled: poolMetrics(siteEvals) };
+    }),
+  };
+}
+
+function poolMetrics(evals: SiteEvaluation[]): { n: number; accuracy: number; loss: number; meanAuc: number | null } | null {
+  const n = evals.reduce((s, e) => s + e.metrics.n, 0);
+  if (n === 0) return null;
+  const aucs = evals.map((e) => e.metrics.auc).filter((a): a is number => a !== null);
+  return {
+    n,
+    accuracy: evals.reduce((s, e) => s + e.metrics.accuracy * e.metrics.n, 0) / n,
+    loss: evals.reduce((s, e) => s + e.metrics.loss * e.metrics.n, 0) / n,
+    meanAuc: aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : null,
+  };
+}

@@ -1,0 +1,68 @@
+import { ErrorCode } from '@consilium/errors';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, decryptWithJointKey, expectAppError, maxAbsDifference, mutated, randomVector, runCeremony } from '../test/support.ts';
+import type { Ceremony } from '../test/support.ts';
+import { validateCiphertext } from './aggregation.ts';
+import { createCkksContext } from './context.ts';
+import type { CkksContext } from './context.ts';
+import { encryptVector } from './encryption.ts';
+import { chooseScaleBits } from './scale.ts';
+
+let ctx: CkksContext;
+let ceremony: Ceremony;
+let scaleBits: number;
+
+beforeAll(async () => {
+  ctx = await createCkksContext(DEFAULT_PARAMS);
+  ceremony = runCeremony(ctx, 2);
+  scaleBits = chooseScaleBits(ctx, 64);
+});
+afterAll(() => ctx.dispose());
+
+describe('encryptVector', () => {
+  it('chunks a long vector, pads the last chunk with zeros and reports progress', () => {
+    const values = randomVector(5000, 64);
+    const progress: [number, number][] = [];
+    const chunks = encryptVector(ctx, ceremony.publicKey, values, scaleBits, { onProgress: (done, total) => progress.push([done, total]) });
+    expect(chunks).toHaveLength(3);
+    expect(progress).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    for (const chunk of chunks) {
+      expect(chunk).toHaveLength(ctx.ciphertextBytes);
+      validateCiphertext(ctx, chunk, { scaleBits });
+    }
+    const decrypted = chunks.map((chunk) => decryptWithJointKey(ctx, ceremony.secretShares, chunk));
+    expect(maxAbsDifference(decrypted[0]!, values.subarray(0, 2048))).toBeLessThan(1e-9);
+    expect(maxAbsDifference(decrypted[2]!, values.subarray(4096))).toBeLessThan(1e-9);
+    expect(maxAbsDifference(decrypted[2]!.subarray(904), new Float64Array(2048 - 904))).toBeLessThan(1e-9);
+  });
+
+  it('encrypts the same values differently every time', () => {
+    const values = Float64Array.of(1, 2, 3);
+    expect(encryptVector(ctx, ceremony.publicKey, values, scaleBits)[0]).not.toEqual(encryptVector(ctx, ceremony.publicKey, values, scaleBits)[0]);
+  });
+
+  it('accepts values up to the budget and throws ENCODING_RANGE beyond it, naming the value', () => {
+    expect(encryptVector(ctx, ceremony.publicKey, Float64Array.of(-64, 64), scaleBits)).toHaveLength(1);
+    const tooLarge = Float64Array.of(1, 2, -64.001);
+    const error = expectAppError(() => encryptVector(ctx, ceremony.publicKey, tooLarge, scaleBits), ErrorCode.ENCODING_RANGE, /value #2 \(-64\.001\).*up to 64/);
+    expect(error.details).toMatchObject({ index: 2, maxAbs: 64, scaleBits });
+    expectAppError(() => encryptVector(ctx, ceremony.publicKey, Float64Array.of(Number.NaN), scaleBits), ErrorCode.ENCODING_RANGE, /NaN/);
+    expectAppError(() => encryptVector(ctx, ceremony.publicKey, Float64Array.of(0, Number.NEGATIVE_INFINITY), scaleBits), ErrorCode.ENCODING_RANGE, /#1/);
+    // The same value fits a smaller scale.
+    expect(encryptVector(ctx, ceremony.publicKey, tooLarge, scaleBits - 1)).toHaveLength(1);
+  });
+
+  it('rejects bad arguments and a bad public key before encrypting anything', () => {
+    expectAppError(() => encryptVector(ctx, ceremony.publicKey, new Float64Array(0), scaleBits), ErrorCode.INVALID_INPUT, /non-empty/);
+    expectAppError(() => encryptVector(ctx, ceremony.publicKey, [1, 2] as unknown as Float64Array, scaleBits), ErrorCode.INVALID_INPUT);
+    expectAppError(() => encryptVector(ctx, ceremony.publicKey, Float64Array.of(1), 57), ErrorCode.INVALID_INPUT, /scaleBits/);
+    const q = ctx.keyModuli[0]!;
+    const badKey = mutated(ceremony.publicKey, (view) => view.setBigUint64(113, q, true));
+    expectAppError(() => encryptVector(ctx, badKey, Float64Array.of(1), scaleBits), ErrorCode.INVALID_CIPHERTEXT, /collective public key: data coefficient 0/);
+    expectAppError(() => encryptVector(ctx, ceremony.secretShares[0]!, Float64Array.of(1), scaleBits), ErrorCode.INVALID_CIPHERTEXT);
+  });
+});
