@@ -22,7 +22,8 @@ program
   .option('--consortium-name <name>', 'name of the consortium (first start only)', env.CONSILIUM_CONSORTIUM_NAME)
   .option('--tick-ms <ms>', 'deadline check interval', '1000')
   .action(async (opts: { port: string; host: string; dataDir: string; databaseUrl?: string; consortiumName: string; tickMs: string }) => {
-    const logger = pino({ name: 'consilium-hub', level: env.CONSILIUM_LOG_LEVEL });
+    // Logs go to stderr; stdout carries only the machine-readable 'listening' line.
+    const logger = pino({ name: 'consilium-hub', level: env.CONSILIUM_LOG_LEVEL }, pino.destination(2));
     const hub = createHub({
       port: Number(opts.port),
       host: opts.host,

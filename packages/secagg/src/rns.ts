@@ -61,19 +61,14 @@ export function addModInto(out: Uint32Array, a: Uint32Array, b: Uint32Array, pri
     const qHi = prime.hi;
     const end = 2 * n * (block + 1);
     for (let w = 2 * n * block; w < end; w += 2) {
-      let lo = a[w]! + b[w]!;
-      let hi = a[w + 1]! + b[w + 1]!;
-      if (lo >= TWO_32) {
-        lo -= TWO_32;
-        hi += 1;
-      }
+      // Unsigned 32-bit halves (>>> 0) and small high words keep V8 on integer arithmetic.
+      const aLo = a[w]!;
+      let lo = (aLo + b[w]!) >>> 0;
+      let hi = a[w + 1]! + b[w + 1]! + (lo < aLo ? 1 : 0);
       if (hi > qHi || (hi === qHi && lo >= qLo)) {
-        lo -= qLo;
-        hi -= qHi;
-        if (lo < 0) {
-          lo += TWO_32;
-          hi -= 1;
-        }
+        const reduced = (lo - qLo) >>> 0;
+        hi = hi - qHi - (reduced > lo ? 1 : 0);
+        lo = reduced;
       }
       out[w] = lo;
       out[w + 1] = hi;

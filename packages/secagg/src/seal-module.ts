@@ -7,9 +7,6 @@ import type { WasmInstance, WasmMemory } from './wasm-api.ts';
 /** The node-seal (SEAL 4.1, "throws" build) module: raw embind classes. */
 export type SealModule = MainModule;
 
-/** Where node-seal keeps the WebAssembly binary of its "throws" build. */
-export const SEAL_WASM_URL = new URL('seal_throws.wasm', import.meta.resolve('node-seal'));
-
 let loading: Promise<SealModule> | undefined;
 let heap: WasmMemory | undefined;
 
@@ -18,7 +15,7 @@ let heap: WasmMemory | undefined;
  * the WebAssembly cannot be loaded: node-seal 7 needs Node 22 or newer (exception-handling opcodes).
  */
 export async function loadSeal(): Promise<SealModule> {
-  loading ??= instantiateSeal(SEAL_WASM_URL).then(
+  loading ??= instantiateSeal().then(
     (loaded) => {
       heap = loaded.memory;
       return loaded.seal;
@@ -41,12 +38,13 @@ export function sealHeapBytes(): number | undefined {
 }
 
 /**
- * Instantiates node-seal from `wasmUrl`, keeping a handle on its linear memory (node-seal does not
- * expose it). Exported for tests; use loadSeal.
+ * Instantiates node-seal, by default from the WebAssembly binary of its "throws" build, keeping a
+ * handle on its linear memory (node-seal does not expose it). Exported for tests; use loadSeal.
  */
-export async function instantiateSeal(wasmUrl: URL): Promise<{ seal: SealModule; memory: WasmMemory }> {
+export async function instantiateSeal(wasmUrl?: URL): Promise<{ seal: SealModule; memory: WasmMemory }> {
   try {
     const { default: initialize } = await import('node-seal');
+    wasmUrl ??= new URL('seal_throws.wasm', import.meta.resolve('node-seal'));
     const compiled = await wasm.compile(await readFile(wasmUrl));
     let memory: WasmMemory | undefined;
     // Emscripten never rejects its promise when a custom instantiateWasm fails, so a failure is
@@ -73,8 +71,8 @@ export async function instantiateSeal(wasmUrl: URL): Promise<{ seal: SealModule;
   } catch (error) {
     throw new AppError(
       ErrorCode.INTERNAL,
-      `Could not load the SEAL WebAssembly module (${wasmUrl.href}) on Node ${process.version}: ${describeError(error)}. node-seal 7 needs Node 22 or newer.`,
-      { details: { nodeVersion: process.version, wasmUrl: wasmUrl.href }, cause: error },
+      `Could not load the SEAL WebAssembly module (${wasmUrl?.href ?? 'node-seal'}) on Node ${process.version}: ${describeError(error)}. node-seal 7 needs Node 22 or newer.`,
+      { details: { nodeVersion: process.version, wasmUrl: wasmUrl?.href }, cause: error },
     );
   }
 }
