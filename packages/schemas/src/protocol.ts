@@ -26,7 +26,7 @@ export const VectorEncoding = z.discriminatedUnion('scheme', [
   z.strictObject({
     scheme: z.literal('ckks-multiparty'),
     ckks: CkksParams,
-    scaleBits: z.number().int().min(10).max(58),
+    scaleBits: z.number().int().min(10).max(200),
     length: z.number().int().min(1),
     chunkCount: z.number().int().min(1),
   }),

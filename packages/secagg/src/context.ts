@@ -3,7 +3,7 @@ import type { CKKSEncoder, ContextData, Evaluator, SEALContext } from 'node-seal
 import { checkCkksParameters, PRIME_BITS } from './parameters.ts';
 import type { CkksParameters } from './parameters.ts';
 import { toPrime } from './rns.ts';
-import type { RnsLevel } from './rns.ts';
+import type { Prime, RnsLevel } from './rns.ts';
 import { callSeal, SealScope, withSealScope } from './seal-call.ts';
 import { loadSeal } from './seal-module.ts';
 import type { SealModule } from './seal-module.ts';
@@ -166,7 +166,7 @@ function firstUnusedBitSize(bits: readonly number[]): number {
 function levelOf(scope: SealScope, data: ContextData): RnsLevel {
   const parms = scope.add(data.parms());
   const moduli = scope.add(parms.coeffModulus());
-  const primes = [];
+  const primes: Prime[] = [];
   for (let i = 0; i < moduli.size(); i++) primes.push(toPrime(scope.add(requireDefined(moduli.get(i), `prime ${i}`)).value()));
   const parmsId = scope.add(data.parmsId());
   const words: unknown = parmsId.values();

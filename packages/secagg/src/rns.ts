@@ -52,26 +52,33 @@ export function firstUnreducedCoefficient(words: Uint32Array, primes: readonly P
   return -1;
 }
 
-/** out ← a + b, coefficientwise mod each block's prime (inputs reduced; out may alias a or b). */
+/**
+ * out ← a + b, coefficientwise mod each block's prime (inputs reduced; out may alias a or b).
+ *
+ * Branch-free on purpose: whether a + b reaches q is a coin flip for uniform coefficients, and a
+ * mispredicted branch per coefficient costs more than the arithmetic. Carry and borrow come from
+ * the usual sign-bit formulas on 32-bit halves; the high word of (a + b − q) is negative exactly
+ * when a + b < q, and its sign bit selects which of the two results to keep.
+ */
 export function addModInto(out: Uint32Array, a: Uint32Array, b: Uint32Array, primes: readonly Prime[], n: number): void {
   const blocks = out.length / (2 * n);
   for (let block = 0; block < blocks; block++) {
     const prime = primes[block % primes.length]!;
-    const qLo = prime.lo;
+    const qLo = prime.lo | 0;
     const qHi = prime.hi;
     const end = 2 * n * (block + 1);
     for (let w = 2 * n * block; w < end; w += 2) {
-      // Unsigned 32-bit halves (>>> 0) and small high words keep V8 on integer arithmetic.
-      const aLo = a[w]!;
-      let lo = (aLo + b[w]!) >>> 0;
-      let hi = a[w + 1]! + b[w + 1]! + (lo < aLo ? 1 : 0);
-      if (hi > qHi || (hi === qHi && lo >= qLo)) {
-        const reduced = (lo - qLo) >>> 0;
-        hi = hi - qHi - (reduced > lo ? 1 : 0);
-        lo = reduced;
-      }
-      out[w] = lo;
-      out[w + 1] = hi;
+      const x = a[w]! | 0;
+      const y = b[w]! | 0;
+      const sumLo = (x + y) | 0;
+      const carry = ((x & y) | ((x | y) & ~sumLo)) >>> 31;
+      const sumHi = (a[w + 1]! + b[w + 1]! + carry) | 0;
+      const diffLo = (sumLo - qLo) | 0;
+      const borrow = ((~sumLo & qLo) | (~(sumLo ^ qLo) & diffLo)) >>> 31;
+      const diffHi = (sumHi - qHi - borrow) | 0;
+      const keepSum = diffHi >> 31;
+      out[w] = (sumLo & keepSum) | (diffLo & ~keepSum);
+      out[w + 1] = (sumHi & keepSum) | (diffHi & ~keepSum);
     }
   }
 }

@@ -98,36 +98,36 @@ export function plaintextByteLength(level: RnsLevel): number {
 /** Parses and checks a serialized size-2 Ciphertext; throws INVALID_CIPHERTEXT naming the first bad field. */
 export function parseCiphertext(bytes: Uint8Array, expected: CiphertextExpectation): ParsedSealObject {
   const { what, level } = expected;
-  const L = CIPHERTEXT_LAYOUT;
-  const view = openSealObject(bytes, what, L.data);
-  checkParmsId(view, L.parmsId, level, what);
-  const nttForm = view.getUint8(L.nttForm);
+  const at = CIPHERTEXT_LAYOUT;
+  const view = openSealObject(bytes, what, at.data);
+  checkParmsId(view, at.parmsId, level, what);
+  const nttForm = view.getUint8(at.nttForm);
   const expectedNtt = expected.nttForm ? 1 : 0;
   if (nttForm !== expectedNtt) {
     throw reject(what, 'is_ntt_form', `is ${nttForm}, expected ${expectedNtt} (${expected.nttForm ? 'NTT' : 'coefficient'} form)`, {
       actual: nttForm,
     });
   }
-  checkU64(view, L.size, 'size', CIPHERTEXT_POLYS, what, 'polynomials (a fresh or summed ciphertext has 2)');
-  checkU64(view, L.polyModulusDegree, 'poly_modulus_degree', level.polyModulusDegree, what);
-  checkU64(view, L.coeffModulusSize, 'coeff_modulus_size', level.primes.length, what, 'primes');
-  const scale = checkScale(view, L.scale, expected.scaleBits, level, what);
-  checkU64(view, L.correctionFactor, 'correction_factor', 1, what);
+  checkU64(view, at.size, 'size', CIPHERTEXT_POLYS, what, 'polynomials (a fresh or summed ciphertext has 2)');
+  checkU64(view, at.polyModulusDegree, 'poly_modulus_degree', level.polyModulusDegree, what);
+  checkU64(view, at.coeffModulusSize, 'coeff_modulus_size', level.primes.length, what, 'primes');
+  const scale = checkScale(view, at.scale, expected.scaleBits, level, what);
+  checkU64(view, at.correctionFactor, 'correction_factor', 1, what);
   const count = CIPHERTEXT_POLYS * level.primes.length * level.polyModulusDegree;
-  const coefficients = readCoefficientArray(bytes, view, L.arrayHeader, count, level, what);
+  const coefficients = readCoefficientArray(bytes, view, at.arrayHeader, count, level, what);
   return { scale, coefficients };
 }
 
 /** Parses and checks a serialized NTT-form Plaintext; throws INVALID_CIPHERTEXT naming the first bad field. */
 export function parsePlaintext(bytes: Uint8Array, expected: PlaintextExpectation): ParsedSealObject {
   const { what, level } = expected;
-  const L = PLAINTEXT_LAYOUT;
-  const view = openSealObject(bytes, what, L.data);
-  checkParmsId(view, L.parmsId, level, what);
+  const at = PLAINTEXT_LAYOUT;
+  const view = openSealObject(bytes, what, at.data);
+  checkParmsId(view, at.parmsId, level, what);
   const count = level.primes.length * level.polyModulusDegree;
-  checkU64(view, L.coeffCount, 'coeff_count', count, what, '(N × primes)');
-  const scale = checkScale(view, L.scale, expected.scaleBits, level, what);
-  const coefficients = readCoefficientArray(bytes, view, L.arrayHeader, count, level, what);
+  checkU64(view, at.coeffCount, 'coeff_count', count, what, '(N × primes)');
+  const scale = checkScale(view, at.scale, expected.scaleBits, level, what);
+  const coefficients = readCoefficientArray(bytes, view, at.arrayHeader, count, level, what);
   return { scale, coefficients };
 }
 
@@ -146,31 +146,31 @@ export function parseSecretKey(bytes: Uint8Array, keyLevel: RnsLevel, what = 'se
  * The result's coefficient region is 8-byte aligned in its buffer.
  */
 export function buildCiphertext(level: RnsLevel, fields: { nttForm: boolean; scale: number }, coefficients: Uint32Array): Uint8Array {
-  const L = CIPHERTEXT_LAYOUT;
+  const at = CIPHERTEXT_LAYOUT;
   const count = CIPHERTEXT_POLYS * level.primes.length * level.polyModulusDegree;
-  const bytes = startSealObject(ciphertextByteLength(level), L.data, count, coefficients);
+  const bytes = startSealObject(ciphertextByteLength(level), at.data, count, coefficients);
   const view = dataView(bytes);
-  writeParmsId(view, L.parmsId, level);
-  view.setUint8(L.nttForm, fields.nttForm ? 1 : 0);
-  view.setBigUint64(L.size, BigInt(CIPHERTEXT_POLYS), true);
-  view.setBigUint64(L.polyModulusDegree, BigInt(level.polyModulusDegree), true);
-  view.setBigUint64(L.coeffModulusSize, BigInt(level.primes.length), true);
-  view.setFloat64(L.scale, fields.scale, true);
-  view.setBigUint64(L.correctionFactor, 1n, true);
-  writeCoefficientArrayHeader(view, L.arrayHeader, count);
+  writeParmsId(view, at.parmsId, level);
+  view.setUint8(at.nttForm, fields.nttForm ? 1 : 0);
+  view.setBigUint64(at.size, BigInt(CIPHERTEXT_POLYS), true);
+  view.setBigUint64(at.polyModulusDegree, BigInt(level.polyModulusDegree), true);
+  view.setBigUint64(at.coeffModulusSize, BigInt(level.primes.length), true);
+  view.setFloat64(at.scale, fields.scale, true);
+  view.setBigUint64(at.correctionFactor, 1n, true);
+  writeCoefficientArrayHeader(view, at.arrayHeader, count);
   return bytes;
 }
 
 /** Serializes an NTT-form plaintext at `level` (a secret key is one at the key level with scale 1). */
 export function buildPlaintext(level: RnsLevel, scale: number, coefficients: Uint32Array): Uint8Array {
-  const L = PLAINTEXT_LAYOUT;
+  const at = PLAINTEXT_LAYOUT;
   const count = level.primes.length * level.polyModulusDegree;
-  const bytes = startSealObject(plaintextByteLength(level), L.data, count, coefficients);
+  const bytes = startSealObject(plaintextByteLength(level), at.data, count, coefficients);
   const view = dataView(bytes);
-  writeParmsId(view, L.parmsId, level);
-  view.setBigUint64(L.coeffCount, BigInt(count), true);
-  view.setFloat64(L.scale, scale, true);
-  writeCoefficientArrayHeader(view, L.arrayHeader, count);
+  writeParmsId(view, at.parmsId, level);
+  view.setBigUint64(at.coeffCount, BigInt(count), true);
+  view.setFloat64(at.scale, scale, true);
+  writeCoefficientArrayHeader(view, at.arrayHeader, count);
   return bytes;
 }
 

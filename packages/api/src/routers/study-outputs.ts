@@ -27,6 +27,7 @@ export const StudyProgressOutput = z.object({
   completedAt: iso.nullable(),
   publicKeyHash: z.string().nullable(),
   totalSamples: z.number().nullable(),
+  statistics: z.unknown(),
   sites: z.array(
     z.object({
       siteId: z.string(),

@@ -48,6 +48,7 @@ export async function finalizeRound(
     sum: vector,
     replies: submitted.map((s) => ({ ok: true as const, siteId: s.siteId })),
     minReplies: study.spec.federation.minSitesPerRound,
+    maxAbsParameter: study.spec.privacy.maxAbsParameter,
   });
   if (!result) {
     await failRound(ctx, tx, audit, study, round, `fewer than ${study.spec.federation.minSitesPerRound} valid updates to aggregate`);

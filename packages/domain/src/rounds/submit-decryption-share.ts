@@ -47,9 +47,11 @@ export async function submitDecryptionShare(ctx: DomainContext, site: Authentica
   }
   const study = await loadStudy(ctx.db, studyId);
   const context = await ctx.crypto.context(study.spec.privacy.ckks);
+  // Each share is bound to the exact aggregate bytes it decrypts: a share of anything else is refused now.
+  const aggregates = await ctx.db.select({ accumulator: roundChunks.accumulator }).from(roundChunks).where(eq(roundChunks.roundId, roundId)).orderBy(asc(roundChunks.chunkIndex));
   upload.parts.forEach((part, i) => {
     try {
-      validateDecryptionShare(context, part);
+      validateDecryptionShare(context, part, { aggregate: aggregates[i]!.accumulator });
     } catch (error) {
       if (error instanceof AppError) throw new AppError(error.code, `Chunk ${i}: ${error.message}`, { details: { ...error.details, chunk: i } });
       throw error;

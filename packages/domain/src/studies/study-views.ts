@@ -53,6 +53,8 @@ export interface StudyProgress {
   completedAt: Date | null;
   publicKeyHash: string | null;
   totalSamples: number | null;
+  /** Consortium feature statistics decrypted from the statistics round (null before it completes). */
+  statistics: unknown;
   sites: Array<{ siteId: string; name: string; lastSeenAt: Date | null; agentVersion: string | null; backend: string | null; keySharePublished: boolean }>;
   rounds: Array<{
     id: string;
@@ -110,6 +112,7 @@ export async function getStudyProgress(ctx: DomainContext, studyId: string): Pro
     completedAt: row.completedAt,
     publicKeyHash: row.publicKeyHash,
     totalSamples: row.totalSamples,
+    statistics: row.statistics,
     sites: members.map(({ site, keyShareHash }) => ({
       siteId: site.id,
       name: site.name,

@@ -19,7 +19,7 @@ function sumOf(updates: readonly SiteUpdate[]): Float64Array {
 }
 
 describe('FedAvg encoding', () => {
-  it('encodes [w·θ, w, w·loss] with w = numExamples / totalSamples', () => {
+  it('encodes [w·θ, w·M, w·loss] with w = numExamples / totalSamples and M = maxAbsParameter', () => {
     // Prepare
     const update = { parameters: Float32Array.of(1, -2, 4), numExamples: 250, trainLoss: 0.6 };
 
@@ -28,7 +28,7 @@ describe('FedAvg encoding', () => {
 
     // Assert
     expect(fedAvg.vectorLength(3)).toBe(5);
-    expect(Array.from(vector)).toEqual([0.25, -0.5, 1, 0.25, 0.25 * 0.6]);
+    expect(Array.from(vector)).toEqual([0.25, -0.5, 1, 0.25 * 64, 0.25 * 0.6]);
     expect(clipped).toBe(0);
   });
 
@@ -41,7 +41,7 @@ describe('FedAvg encoding', () => {
 
     // Assert
     expect(clipped).toBe(3);
-    expect(Array.from(vector)).toEqual([64, -64, 3, 1, 64]);
+    expect(Array.from(vector)).toEqual([64, -64, 3, 64, 64]);
     expect(maxAbs(vector)).toBeLessThanOrEqual(context.maxAbsParameter);
   });
 
@@ -76,7 +76,7 @@ describe('FedAvg aggregation', () => {
     }));
 
     // Execute
-    const result = fedAvg.aggregate({ sum: sumOf(updates), replies: [ok('a'), ok('b'), ok('c')], minReplies: 2 });
+    const result = fedAvg.aggregate({ sum: sumOf(updates), replies: [ok('a'), ok('b'), ok('c')], minReplies: 2, maxAbsParameter: context.maxAbsParameter });
 
     // Assert: float64 all the way, one rounding to float32 at the end.
     expect(result).not.toBeNull();
@@ -99,7 +99,7 @@ describe('FedAvg aggregation', () => {
     const replies: SiteReply[] = [ok('a'), ok('b'), { ok: false, siteId: 'c', reason: 'timeout' }];
 
     // Execute
-    const result = fedAvg.aggregate({ sum: sumOf(updates), replies, minReplies: 2 });
+    const result = fedAvg.aggregate({ sum: sumOf(updates), replies, minReplies: 2, maxAbsParameter: context.maxAbsParameter });
 
     // Assert: (1·1 + 2·4) / 3 = 3 and (1·10 + 2·(−2)) / 3 = 2, exactly representable.
     expect(result).toEqual({ parameters: Float32Array.of(3, 2), totalWeight: 0.75, trainLoss: 0.3, contributors: 2 });
@@ -111,10 +111,10 @@ describe('FedAvg aggregation', () => {
     const failed: SiteReply = { ok: false, siteId: 'b', reason: 'crashed' };
 
     // Execute / Assert
-    expect(fedAvg.aggregate({ sum, replies: [ok('a'), failed], minReplies: 2 })).toBeNull();
-    expect(fedAvg.aggregate({ sum, replies: [ok('a'), ok('a')], minReplies: 2 })).toBeNull();
-    expect(fedAvg.aggregate({ sum, replies: [], minReplies: 0 })).toBeNull();
-    expect(fedAvg.aggregate({ sum, replies: [ok('a'), failed], minReplies: 1 })?.parameters).toEqual(Float32Array.of(1));
+    expect(fedAvg.aggregate({ sum, replies: [ok('a'), failed], minReplies: 2, maxAbsParameter: context.maxAbsParameter })).toBeNull();
+    expect(fedAvg.aggregate({ sum, replies: [ok('a'), ok('a')], minReplies: 2, maxAbsParameter: context.maxAbsParameter })).toBeNull();
+    expect(fedAvg.aggregate({ sum, replies: [], minReplies: 0, maxAbsParameter: context.maxAbsParameter })).toBeNull();
+    expect(fedAvg.aggregate({ sum, replies: [ok('a'), failed], minReplies: 1, maxAbsParameter: context.maxAbsParameter })?.parameters).toEqual(Float32Array.of(1));
   });
 
   it('declines when no contributor had any rows, and refuses malformed sums', () => {
@@ -123,9 +123,9 @@ describe('FedAvg aggregation', () => {
     const replies = [ok('a'), ok('b')];
 
     // Execute / Assert
-    expect(fedAvg.aggregate({ sum: empty, replies, minReplies: 2 })).toBeNull();
-    expect(() => fedAvg.aggregate({ sum: new Float64Array(2), replies, minReplies: 2 })).toThrow(AppError);
-    expect(() => fedAvg.aggregate({ sum: Float64Array.of(NaN, 1, 0), replies, minReplies: 2 })).toThrow(/non-finite|NaN/);
+    expect(fedAvg.aggregate({ sum: empty, replies, minReplies: 2, maxAbsParameter: context.maxAbsParameter })).toBeNull();
+    expect(() => fedAvg.aggregate({ sum: new Float64Array(2), replies, minReplies: 2, maxAbsParameter: context.maxAbsParameter })).toThrow(AppError);
+    expect(() => fedAvg.aggregate({ sum: Float64Array.of(NaN, 1, 0), replies, minReplies: 2, maxAbsParameter: context.maxAbsParameter })).toThrow(/non-finite|NaN/);
   });
 });
 

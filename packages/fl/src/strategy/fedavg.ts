@@ -14,11 +14,15 @@ import type {
 /**
  * Weighted federated averaging (McMahan et al. 2017, https://arxiv.org/abs/1602.05629), as a sum.
  *
- * A site with n_i of the consortium's N training rows sends, with w_i = n_i / N,
+ * A site with n_i of the consortium's N training rows sends, with w_i = n_i / N and M the
+ * study's maxAbsParameter,
  *
- *     [w_i·θ_1, …, w_i·θ_P, w_i, w_i·loss_i]
+ *     [w_i·θ_1, …, w_i·θ_P, w_i·M, w_i·loss_i]
  *
  * and the hub divides the first P and the last entries of the sum by the summed weight Σw_i. The
+ * weight travels as w_i·M rather than w_i: under encryption every entry carries the same absolute
+ * noise, and dividing by the weight multiplies the weight's noise by |mean| (up to M) — scaling
+ * the weight up by M keeps that term as small as the parameters' own. The
  * result is the n-weighted mean of the parameters (and losses) of the sites that replied, whether
  * or not all of them did. Because parameters are clipped to ±maxAbsParameter and Σw_i ≤ 1, every
  * entry of every vector, and of their sum, stays within ±maxAbsParameter: the bound the encryption
@@ -68,7 +72,7 @@ export class FedAvg implements Strategy {
     const vector = new Float64Array(count + 2);
     vector.set(parameters);
     let clipped = clipInPlace(vector.subarray(0, count), maxAbsParameter);
-    vector[count] = 1;
+    vector[count] = maxAbsParameter;
     vector[count + 1] = Math.min(trainLoss, maxAbsParameter);
     if (trainLoss > maxAbsParameter) clipped++;
     scaleInto(vector, vector, numExamples / totalSamples);
@@ -81,7 +85,7 @@ export class FedAvg implements Strategy {
    * Failed replies are ignored: they contributed nothing to the sum.
    */
   aggregate(input: AggregationInput): AggregationResult | null {
-    const { sum, replies, minReplies } = input;
+    const { sum, replies, minReplies, maxAbsParameter } = input;
     if (sum.length < 3)
       throw new AppError(ErrorCode.INVALID_INPUT, `A FedAvg sum has at least 3 entries, got ${sum.length}`);
     const bad = firstNonFinite(sum);
@@ -90,7 +94,7 @@ export class FedAvg implements Strategy {
     const contributors = new Set(replies.filter((reply) => reply.ok).map((reply) => reply.siteId)).size;
     if (contributors === 0 || contributors < minReplies) return null;
     const count = sum.length - 2;
-    const totalWeight = sum[count]!;
+    const totalWeight = sum[count]! / maxAbsParameter;
     if (!(totalWeight > 0)) return null;
 
     const parameters = new Float32Array(count);

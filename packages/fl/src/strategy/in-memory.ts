@@ -78,7 +78,7 @@ export async function runInMemoryFederation(options: InMemoryFederationOptions):
       }
     }
 
-    const result = strategy.aggregate({ sum, replies, minReplies });
+    const result = strategy.aggregate({ sum, replies, minReplies, maxAbsParameter });
     let updateNorm = 0;
     if (result !== null) {
       updateNorm = l2Norm(difference(result.parameters, global));

@@ -47,6 +47,8 @@ export interface AggregationInput {
   replies: readonly SiteReply[];
   /** Fewer valid replies than this and the round is not aggregated. */
   minReplies: number;
+  /** The bound the sites encoded with (EncodingContext.maxAbsParameter): FedAvg's weight entry carries it. */
+  maxAbsParameter: number;
 }
 
 /** The new global model and the round's training summary. */

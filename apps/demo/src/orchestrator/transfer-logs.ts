@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { StudyProgress } from './study-progress.ts';
+
+/**
+ * One line of an agent's transfers.ndjson: the site's own record of each upload (see the agent's
+ * AgentFiles). Only the fields read here are checked.
+ */
+const TransferRecord = z.object({
+  kind: z.enum(['enrolment', 'keyshare', 'submission', 'decryption-share', 'evaluation']),
+  studyId: z.string().nullable(),
+  roundId: z.string().nullable(),
+  bytes: z.number().nonnegative(),
+  duplicate: z.boolean().optional(),
+});
+type TransferRecord = z.infer<typeof TransferRecord>;
+
+/** What one site uploaded for a study, from its own transfer log. */
+export interface SiteUploads {
+  /** Bytes per round index (0 = statistics round): the site's update plus its decryption share. */
+  perRound: number[];
+  /** Bytes of the site's key-ceremony share. */
+  keyShare: number;
+  /** Everything the site sent for the study (including evaluations). */
+  total: number;
+}
+
+/** The records of an agent's transfer log (empty when the agent never uploaded anything). */
+export async function readTransferLog(agentDir: string): Promise<TransferRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(path.join(agentDir, 'transfers.ndjson'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      const parsed = TransferRecord.safeParse(safeJson(line));
+      return parsed.success ? [parsed.data] : [];
+    });
+}
+
+/**
+ * Sums a site's uploads for one study by round. A re-send after a restart (`duplicate`) counts:
+ * the bytes did leave the site again.
+ */
+export function siteUploads(records: readonly TransferRecord[], progress: StudyProgress): SiteUploads {
+  const indexOfRound = new Map(progress.rounds.map((r) => [r.id, r.index]));
+  const perRound = progress.rounds.map(() => 0);
+  let keyShare = 0;
+  let total = 0;
+  for (const record of records) {
+    if (record.studyId !== progress.id) continue;
+    total += record.bytes;
+    if (record.kind === 'keyshare') keyShare += record.bytes;
+    const index = record.roundId === null ? undefined : indexOfRound.get(record.roundId);
+    if (index !== undefined && (record.kind === 'submission' || record.kind === 'decryption-share')) perRound[index] = (perRound[index] ?? 0) + record.bytes;
+  }
+  return { perRound, keyShare, total };
+}
+
+function safeJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
+}
