@@ -32,7 +32,7 @@ export interface PortalEnv {
 
 export type EnvResult = { ok: true; env: PortalEnv } | { ok: false; problems: string[] };
 
-export function readPortalEnv(source: NodeJS.ProcessEnv = process.env): EnvResult {
+export function readPortalEnv(source: Readonly<Record<string, string | undefined>> = process.env): EnvResult {
   const present = Object.fromEntries(Object.entries(source).filter(([key, value]) => key.startsWith('CONSILIUM_') && value !== ''));
   const parsed = PortalEnv.safeParse(present);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`) };

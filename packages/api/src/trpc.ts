@@ -4,7 +4,7 @@
  *  2. Initialisation — the error formatter (domain codes, flattened zod issues).
  *  3. Procedures — public, admin, and site-signed base procedures. Routers build on these only.
  */
-import { isAppError, type ErrorCode } from '@consilium/errors';
+import { AppError, ErrorCode, isAppError } from '@consilium/errors';
 import { authenticateAdmin, authenticateSiteRequest, type AuthenticatedSite, type DomainContext } from '@consilium/domain';
 import { readSignedHeaders } from '@consilium/protocol';
 import { formatPath } from '@consilium/schemas';
@@ -82,7 +82,8 @@ export const adminProcedure = publicProcedure.use(async ({ ctx, next }) => {
 /** A site agent: every request carries an Ed25519 signature over method, path, body, time and nonce. */
 export const siteProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const signed = readSignedHeaders(ctx.request.headers);
-  if (!signed) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'This operation needs a signed agent request' });
+  // An AppError, like every other refusal here, so the agent and the binary routes see the same code.
+  if (!signed) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This operation needs a signed agent request');
   const site: AuthenticatedSite = await authenticateSiteRequest(ctx.domain, {
     signed,
     method: ctx.request.method,

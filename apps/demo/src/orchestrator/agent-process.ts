@@ -21,6 +21,8 @@ export interface AgentProcessOptions {
   pollMs?: number | undefined;
   /** The agent's complete environment (default: empty; see HubProcessOptions.env). */
   env?: Record<string, string> | undefined;
+  /** Gives up enrolling (the enrolment is killed; rejects with the signal's reason). */
+  signal?: AbortSignal | undefined;
 }
 
 /** A site agent running as a child process (`consilium-agent run`). */
@@ -46,6 +48,7 @@ const ENROLL_TIMEOUT_MS = 60_000;
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
   const env = options.env ?? {};
   if (options.token !== undefined) await enrollAgent({ ...options, token: options.token, env });
+  options.signal?.throwIfAborted();
   const args = ['--dir', options.dir, 'run', '--data', options.dataPath];
   if (options.untilDone) args.push('--until-done');
   if (options.pollMs !== undefined) args.push('--poll-ms', String(options.pollMs));
@@ -71,6 +74,7 @@ export interface EnrollAgentOptions {
   token: string;
   logFile: string;
   env?: Record<string, string> | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -86,7 +90,14 @@ export async function enrollAgent(options: EnrollAgentOptions): Promise<void> {
     env: { ...options.env, CONSILIUM_ENROLLMENT_TOKEN: options.token },
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), ENROLL_TIMEOUT_MS);
-  const { code } = await child.exited.finally(() => clearTimeout(timer));
+  const abort = () => child.kill('SIGKILL');
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) abort();
+  const { code } = await child.exited.finally(() => {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
+  });
+  options.signal?.throwIfAborted();
   if (code !== 0) {
     throw new AppError(ErrorCode.UNAVAILABLE, await withLogTail(`Site "${options.name}" could not enrol (the agent exited with code ${code}).`, options.logFile, 10));
   }

@@ -24,6 +24,8 @@ export interface HubProcessOptions {
   adminToken?: string | undefined;
   /** How long to wait for the hub to listen (first start migrates the database). */
   startTimeoutMs?: number | undefined;
+  /** Gives up starting (the hub is stopped; rejects with the signal's reason). */
+  signal?: AbortSignal | undefined;
 }
 
 /** A hub running as a child process. */
@@ -61,7 +63,7 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
   const child = spawnLogged({ script: hubCliScript(), args, logFile: options.logFile, env: options.env ?? {}, captureStdout: true });
   try {
-    const listening = await waitForListening(child, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    const listening = await waitForListening(child, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, options.signal);
     const adminToken = options.adminToken ?? (await readAdminToken(options.dataDir, options.databaseUrl !== undefined));
     return {
       url: listening.url,
@@ -79,7 +81,7 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   }
 }
 
-function waitForListening(child: LoggedChild, timeoutMs: number): Promise<ListeningLine> {
+function waitForListening(child: LoggedChild, timeoutMs: number, signal: AbortSignal | undefined): Promise<ListeningLine> {
   const stdout = child.stdout;
   if (!stdout) return Promise.reject(new AppError(ErrorCode.INTERNAL, 'The hub was started without a stdout pipe'));
   return new Promise<ListeningLine>((resolve, reject) => {
@@ -95,9 +97,16 @@ function waitForListening(child: LoggedChild, timeoutMs: number): Promise<Listen
     };
     const timer = setTimeout(() => fail(`The hub did not start listening within ${Math.round(timeoutMs / 1000)} s.`), timeoutMs);
     const onExit = ({ code }: ChildExit) => fail(`The hub exited (code ${code}) before it was listening.`);
+    const onAbort = () => {
+      if (settled) return;
+      cleanup();
+      const reason: unknown = signal?.reason;
+      reject(reason instanceof Error ? reason : new AppError(ErrorCode.UNAVAILABLE, 'Starting the hub was aborted'));
+    };
     const cleanup = () => {
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       lines.off('line', onLine);
       lines.close();
     };
@@ -109,6 +118,8 @@ function waitForListening(child: LoggedChild, timeoutMs: number): Promise<Listen
     }
     lines.on('line', onLine);
     void child.exited.then(onExit);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
   });
 }
 

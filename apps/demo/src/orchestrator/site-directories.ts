@@ -14,3 +14,13 @@ export function siteSlug(name: string, taken: ReadonlySet<string> = new Set()): 
   for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
   return slug;
 }
+
+/** One unique slug per site name, in order (see siteSlug). */
+export function siteSlugs(names: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((name) => {
+    const slug = siteSlug(name, taken);
+    taken.add(slug);
+    return slug;
+  });
+}

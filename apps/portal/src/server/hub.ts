@@ -75,8 +75,8 @@ function misconfigured(problems: string[]): HubProblem {
 export function toHubProblem(error: unknown, env: PortalEnv): HubProblem {
   const where = displayUrl(env.hubUrl);
   if (error instanceof TRPCClientError) {
-    const data = (error as TRPCClientError<never>).data as { code?: string; httpStatus?: number } | undefined;
-    switch (data?.code) {
+    const code = ((error as TRPCClientError<never>).data as { code?: string } | undefined)?.code;
+    switch (code) {
       case 'UNAUTHORIZED':
       case 'FORBIDDEN':
         return { kind: 'unauthorized', title: 'The hub rejected the portal\'s administrator token', detail: error.message, hint: TOKEN_HINT };
@@ -85,7 +85,7 @@ export function toHubProblem(error: unknown, env: PortalEnv): HubProblem {
       case undefined:
         break;
       default:
-        return { kind: 'hub-error', title: 'The hub reported an error', detail: `${error.message} (${data.code})` };
+        return { kind: 'hub-error', title: 'The hub reported an error', detail: `${error.message} (${code})` };
     }
     // No tRPC error body: the request never got a hub answer (refused, timed out, not a hub at that URL).
     const cause = describeCause(error.cause);

@@ -1,4 +1,4 @@
-import { rounds, studies, studySites, decryptionShares, sites } from '@consilium/db';
+import { rounds, studies, studySites, decryptionShares, sites, type Executor } from '@consilium/db';
 import { and, eq, inArray, lt, isNull } from 'drizzle-orm';
 import { pruneRequestNonces } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
@@ -51,7 +51,7 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
       if (round.row.status !== 'decrypting' || !round.row.decryptDeadlineAt || round.row.decryptDeadlineAt.getTime() >= ctx.now().getTime()) return;
       const study = await loadStudy(tx, round.row.studyId);
       const answered = await tx.select({ siteId: decryptionShares.siteId }).from(decryptionShares).where(eq(decryptionShares.roundId, id));
-      const missing = await siteNames(ctx, round.row.participants.filter((p) => !answered.some((a) => a.siteId === p)));
+      const missing = await siteNames(tx, round.row.participants.filter((p) => !answered.some((a) => a.siteId === p)));
       await failRound(ctx, tx, audit, study, round, `partial decryptions missing from ${missing.join(', ')} at the deadline (every key holder is needed)`);
       report.failedRounds += 1;
     });
@@ -65,7 +65,7 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
       const deadline = study.row.startedAt.getTime() + study.spec.federation.roundDeadlineSeconds * 1000;
       if (ctx.now().getTime() <= deadline) return;
       const pending = await tx.select({ siteId: studySites.siteId }).from(studySites).where(and(eq(studySites.studyId, id), isNull(studySites.keyShare)));
-      const missing = await siteNames(ctx, pending.map((p) => p.siteId));
+      const missing = await siteNames(tx, pending.map((p) => p.siteId));
       await failStudy(ctx, tx, audit, study, `key ceremony incomplete at its deadline: no key share from ${missing.join(', ')}`);
       report.failedStudies += 1;
     });
@@ -75,8 +75,12 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
   return report;
 }
 
-async function siteNames(ctx: DomainContext, ids: string[]): Promise<string[]> {
+/**
+ * Site names for a failure reason. Runs on the caller's transaction: a query on another connection
+ * would wait forever for it on PGlite, whose one connection the transaction holds.
+ */
+async function siteNames(tx: Executor, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await ctx.db.select({ id: sites.id, name: sites.name }).from(sites).where(inArray(sites.id, ids));
+  const rows = await tx.select({ id: sites.id, name: sites.name }).from(sites).where(inArray(sites.id, ids));
   return ids.map((id) => rows.find((r) => r.id === id)?.name ?? id);
 }

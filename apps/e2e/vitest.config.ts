@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * End-to-end tests start real processes (hub, `next build`, `next start`, Chromium): long timeouts,
+ * one file at a time (they share the portal's .next build directory and the machine's CPU).
+ */
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 240_000,
+    teardownTimeout: 30_000,
+    fileParallelism: false,
+    pool: 'forks',
+  },
+});

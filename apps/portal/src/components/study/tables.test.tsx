@@ -1,0 +1,101 @@
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import type { StudyProgress } from '../../server/hub.ts';
+import { ModelsTable } from './models-table.tsx';
+import { RoundsTable } from './rounds-table.tsx';
+import { SitesTable } from './sites-table.tsx';
+
+const SITE_A = '11111111-1111-4111-8111-111111111111';
+const SITE_B = '22222222-2222-4222-8222-222222222222';
+
+const rounds: StudyProgress['rounds'] = [
+  {
+    id: 'r0',
+    index: 0,
+    kind: 'stats',
+    status: 'complete',
+    openedAt: '2026-11-25T10:00:00Z',
+    deadlineAt: '2026-11-25T10:10:00Z',
+    decryptDeadlineAt: '2026-11-25T10:15:00Z',
+    completedAt: '2026-11-25T10:02:00Z',
+    failureReason: null,
+    participants: [SITE_A, SITE_B],
+    submitted: [SITE_A, SITE_B],
+    decrypted: [SITE_A, SITE_B],
+    uploadedBytes: 3 * 1024 * 1024,
+    result: null,
+  },
+  {
+    id: 'r1',
+    index: 1,
+    kind: 'train',
+    status: 'collecting',
+    openedAt: '2026-11-25T10:03:00Z',
+    deadlineAt: '2026-11-25T10:13:00Z',
+    decryptDeadlineAt: null,
+    completedAt: null,
+    failureReason: null,
+    participants: [SITE_A, SITE_B],
+    submitted: [SITE_A],
+    decrypted: [],
+    uploadedBytes: 1536,
+    result: null,
+  },
+];
+
+/** Text of each body row's cells, for assertions that read like the table. */
+function rowsOf(html: string): string[][] {
+  const body = html.split('<tbody>')[1]?.split('</tbody>')[0] ?? '';
+  return body
+    .split('</tr>')
+    .filter((row) => row.includes('<t'))
+    .map((row) => row.split(/<\/t[hd]>/).slice(0, -1).map((cell) => cell.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()));
+}
+
+describe('study tables', () => {
+  it('rounds: status, submitted and decrypted counts, upload size', () => {
+    const html = renderToStaticMarkup(<RoundsTable rounds={rounds} encrypted />);
+    expect(html).toContain('<caption id="rounds-caption" class="visually-hidden">Rounds, oldest first</caption>');
+    expect(rowsOf(html)).toEqual([
+      ['0', 'Statistics', 'Complete', '2 / 2', '2 / 2', '3.0 MiB', '25 Nov 2026, 10:00 UTC', '25 Nov 2026, 10:02 UTC'],
+      ['1', 'Training', 'Collecting', '1 / 2', '0 / 2', '1.5 KiB', '25 Nov 2026, 10:03 UTC', 'Deadline 25 Nov 2026, 10:13 UTC'],
+    ]);
+    // Without encryption there is nothing to decrypt: no column for it.
+    expect(rowsOf(renderToStaticMarkup(<RoundsTable rounds={rounds} encrypted={false} />))[0]).toHaveLength(7);
+  });
+
+  it('models: pooled accuracy, loss, AUC and the round each came from', () => {
+    const models: StudyProgress['models'] = [
+      {
+        id: 'm1',
+        version: 1,
+        roundId: 'r1',
+        parametersHash: 'ab'.repeat(32),
+        metrics: null,
+        evaluations: [
+          { siteId: SITE_A, siteName: 'A', final: false, metrics: { n: 100, accuracy: 0.8, loss: 0.45, auc: 0.81, positiveRate: 0.2 } },
+          { siteId: SITE_B, siteName: 'B', final: false, metrics: { n: 300, accuracy: 0.9, loss: 0.3, auc: 0.85, positiveRate: 0.1 } },
+        ],
+        pooled: { n: 400, accuracy: 0.875, loss: 0.3375, meanAuc: 0.83 },
+      },
+      { id: 'm2', version: 2, roundId: 'gone', parametersHash: 'cd'.repeat(32), metrics: null, evaluations: [], pooled: null },
+    ];
+    expect(rowsOf(renderToStaticMarkup(<ModelsTable models={models} rounds={rounds} />))).toEqual([
+      ['v1', '1', '87.5 %', '0.338', '0.830', '400', '2', `${'ab'.repeat(6)}…`],
+      ['v2', '—', '—', '—', '—', '—', '0', `${'cd'.repeat(6)}…`],
+    ]);
+  });
+
+  it('sites: last seen relative to the request time, key share state; empty state without sites', () => {
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    const sites: StudyProgress['sites'] = [
+      { siteId: SITE_A, name: 'Hôpital Saint-Louis', lastSeenAt: '2026-11-25T11:58:00Z', agentVersion: '0.1.0', backend: 'wasm', keySharePublished: true },
+      { siteId: SITE_B, name: 'Karolinska Solna', lastSeenAt: null, agentVersion: null, backend: null, keySharePublished: false },
+    ];
+    expect(rowsOf(renderToStaticMarkup(<SitesTable sites={sites} encrypted now={now} />))).toEqual([
+      ['Hôpital Saint-Louis', '2 minutes ago 25 Nov 2026, 11:58 UTC', '0.1.0', 'wasm', 'Published'],
+      ['Karolinska Solna', 'Never', '—', '—', 'Pending'],
+    ]);
+    expect(renderToStaticMarkup(<SitesTable sites={[]} encrypted now={now} />)).toContain('No sites have enrolled yet.');
+  });
+});

@@ -1,0 +1,188 @@
+import { auditEvents, roundChunks, rounds, studies } from '@consilium/db';
+import { testDatabaseTargets } from '@consilium/db/testing';
+import { ErrorCode } from '@consilium/errors';
+import { and, asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HubCrypto } from '../crypto.ts';
+import {
+  createTestHub,
+  currentRound,
+  domainTransport,
+  driveStudy,
+  rejectionOf,
+  runPendingTasks,
+  setUpStudy,
+  testStudySpec,
+  type HubTransport,
+  type TestHub,
+  type TestStudy,
+} from '../testing/index.ts';
+import { advanceDeadlines } from './advance-deadlines.ts';
+import { loadRound } from './load-round.ts';
+
+/**
+ * Deadlines, enforced by `advanceDeadlines` with a hand-moved clock: a late round closes with what
+ * it has when that is enough, fails (and is retried) when it is not, a missing key holder fails the
+ * decryption naming the site, and a study gives up after too many failed rounds in a row.
+ */
+const DAY = 24 * 3600 * 1000;
+
+for (const target of testDatabaseTargets()) {
+  describe.skipIf(target.skipReason !== null)(`deadlines on ${target.kind}`, { timeout: 60_000 }, () => {
+    let hub: TestHub;
+    let siteCrypto: HubCrypto;
+    let transport: HubTransport;
+
+    beforeAll(async () => {
+      hub = await createTestHub(target);
+      siteCrypto = new HubCrypto();
+      transport = domainTransport(hub.ctx);
+    }, 60_000);
+    afterAll(async () => {
+      await siteCrypto?.dispose();
+      await hub?.close();
+    });
+    // Tests share a database and advanceDeadlines sees every study: let earlier tests' rounds run
+    // out first, so each test's deadline checks concern its own study only.
+    beforeEach(async () => {
+      for (let i = 0; i < 10; i++) {
+        hub.clock.advance(DAY);
+        const report = await advanceDeadlines(hub.ctx);
+        if (report.closed + report.failedRounds + report.failedStudies === 0) return;
+      }
+      throw new Error('earlier studies did not settle');
+    });
+
+    const roundsOf = (studyId: string) => hub.ctx.db.select().from(rounds).where(eq(rounds.studyId, studyId)).orderBy(asc(rounds.index));
+    const studyRow = async (studyId: string) => (await hub.ctx.db.select().from(studies).where(eq(studies.id, studyId)))[0]!;
+    const submitStats = async (study: TestStudy, siteIndexes: number[]) => {
+      for (const i of siteIndexes) expect(await runPendingTasks(study.sites[i]!, transport, study, { kinds: ['stats'] })).toBe(1);
+    };
+
+    it('closes a round at its deadline with enough submissions, and the study proceeds from them', async () => {
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
+      const stats = await currentRound(hub.ctx, study.id);
+      await submitStats(study, [0, 1]);
+
+      hub.clock.passTo(new Date(stats.row.deadlineAt.getTime() - 1));
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 0, failedStudies: 0 });
+      hub.clock.passTo(stats.row.deadlineAt);
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 1, failedRounds: 0, failedStudies: 0 });
+
+      const closed = await loadRound(hub.ctx.db, stats.row.id);
+      expect(closed.row).toMatchObject({ status: 'decrypting', submissionCount: 2 });
+      // The late site may no longer submit; as a key holder it still decrypts.
+      const late = study.sites[2]!;
+      const lateTasks = (await transport.poll(late)).tasks.filter((t) => t.studyId === study.id);
+      expect(lateTasks.map((t) => t.kind)).toEqual(['decrypt']);
+
+      await driveStudy(study.sites, transport, study);
+      const [statsRound, trainRound] = await roundsOf(study.id);
+      expect(statsRound).toMatchObject({ status: 'complete', result: { contributors: 2, totalSamples: study.sites[0]!.profile.samples + study.sites[1]!.profile.samples } });
+      expect(trainRound).toMatchObject({ kind: 'train', status: 'complete' });
+      expect((await studyRow(study.id)).status).toBe('completed');
+      const [closing] = await hub.ctx.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.roundId, stats.row.id), eq(auditEvents.action, 'round.aggregation_closed')));
+      expect(closing?.payload).toMatchObject({ submissions: 2, reason: 'deadline reached with 2 of 3 submissions' });
+    });
+
+    it('fails a round with too few submissions, naming the counts, and opens a retry round', async () => {
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
+      const stats = await currentRound(hub.ctx, study.id);
+      await submitStats(study, [0]);
+      expect(await hub.ctx.db.select().from(roundChunks).where(eq(roundChunks.roundId, stats.row.id))).toHaveLength(1);
+
+      hub.clock.passTo(stats.row.deadlineAt);
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+
+      const [failed, retry] = await roundsOf(study.id);
+      expect(failed).toMatchObject({ status: 'failed', failureReason: 'only 1 of 3 sites submitted before the deadline; at least 2 are required' });
+      // The failed round's partial sum is discarded, not carried over.
+      expect(await hub.ctx.db.select().from(roundChunks).where(eq(roundChunks.roundId, stats.row.id))).toHaveLength(0);
+      expect(retry).toMatchObject({ index: 1, kind: 'stats', status: 'open', submissionCount: 0, participants: stats.row.participants });
+      expect(retry!.deadlineAt.getTime()).toBe(hub.clock.ms() + study.spec.federation.roundDeadlineSeconds * 1000);
+      expect((await studyRow(study.id)).status).toBe('running');
+
+      // Every site (the one that submitted too) is asked again, for the retry round.
+      for (const site of study.sites) {
+        const tasks = (await transport.poll(site)).tasks.filter((t) => t.studyId === study.id);
+        expect(tasks.map((t) => ('roundId' in t ? t.roundId : null))).toEqual([retry!.id]);
+      }
+      await driveStudy(study.sites, transport, study);
+      expect((await studyRow(study.id)).status).toBe('completed');
+    });
+
+    it('fails a decryption missed by a key holder, naming the missing site, and retries the round', async () => {
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
+      await submitStats(study, [0, 1, 2]);
+      const decrypting = await currentRound(hub.ctx, study.id);
+      expect(decrypting.row.status).toBe('decrypting');
+      for (const site of study.sites.slice(0, 2)) expect(await runPendingTasks(site, transport, study, { kinds: ['decrypt'] })).toBe(1);
+      // The third key holder computes its share in time but sends it only after the deadline.
+      const missing = study.sites[2]!;
+      const lateShares = await missing.partialDecrypt(study.id, study.spec.privacy.ckks, await transport.aggregate(missing, decrypting.row.id));
+
+      hub.clock.passTo(decrypting.row.decryptDeadlineAt!);
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+
+      const [failed, retry] = await roundsOf(study.id);
+      expect(failed).toMatchObject({ status: 'failed', shareCount: 2 });
+      expect(failed!.failureReason).toBe(`partial decryptions missing from ${missing.name} at the deadline (every key holder is needed)`);
+      expect(retry).toMatchObject({ index: 1, kind: 'stats', status: 'open' });
+
+      // The late share is refused: the round it decrypts has failed.
+      const error = await rejectionOf(transport.submitDecryptionShare(missing, missing.envelope('decryption-share', study.id, decrypting.row.id, lateShares)));
+      expect(error.code).toBe(ErrorCode.WRONG_STATE);
+      expect(error.message).toContain('is not waiting for decryption (status failed)');
+    });
+
+    it('fails the study after maxConsecutiveRoundFailures failed rounds in a row; a completed round resets the count', async () => {
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3, spec: testStudySpec({ trainingRounds: 3 }) });
+      const expire = async () => {
+        const round = await currentRound(hub.ctx, study.id);
+        hub.clock.passTo(round.row.deadlineAt);
+        return advanceDeadlines(hub.ctx);
+      };
+      const limit = hub.ctx.limits.maxConsecutiveRoundFailures;
+      expect(limit).toBe(3);
+
+      // Two failed statistics rounds, then one that completes.
+      for (let i = 0; i < limit - 1; i++) expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+      await submitStats(study, [0, 1, 2]);
+      for (const site of study.sites) await runPendingTasks(site, transport, study, { kinds: ['decrypt'] });
+      expect((await currentRound(hub.ctx, study.id)).row).toMatchObject({ kind: 'train', status: 'open' });
+
+      // Training rounds fail: limit − 1 failures in a row leave the study running…
+      for (let i = 0; i < limit - 1; i++) expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+      expect((await studyRow(study.id)).status).toBe('running');
+      // …the limit-th fails it, and no retry round opens.
+      const roundsBefore = (await roundsOf(study.id)).length;
+      expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+      const failedStudy = await studyRow(study.id);
+      expect(failedStudy.status).toBe('failed');
+      expect(failedStudy.failureReason).toBe(`${limit} rounds failed in a row; last: only 0 of 3 sites submitted before the deadline; at least 2 are required`);
+      const all = await roundsOf(study.id);
+      expect(all).toHaveLength(roundsBefore);
+      expect(all.map((r) => r.status)).toEqual(['failed', 'failed', 'complete', 'failed', 'failed', 'failed']);
+      const poll = await transport.poll(study.sites[0]!);
+      expect(poll.tasks.filter((t) => t.studyId === study.id)).toEqual([]);
+      expect(poll.studies.find((s) => s.studyId === study.id)).toMatchObject({ status: 'failed', failureReason: failedStudy.failureReason });
+    });
+
+    it('fails a study whose key ceremony misses its deadline, naming the site without a key share', async () => {
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3, ceremony: false });
+      for (const site of study.sites.slice(0, 2)) expect(await runPendingTasks(site, transport, study, { kinds: ['keygen'] })).toBe(1);
+      const started = (await studyRow(study.id)).startedAt!;
+      hub.clock.passTo(new Date(started.getTime() + study.spec.federation.roundDeadlineSeconds * 1000));
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 0, failedStudies: 1 });
+      expect(await studyRow(study.id)).toMatchObject({
+        status: 'failed',
+        failureReason: `key ceremony incomplete at its deadline: no key share from ${study.sites[2]!.name}`,
+      });
+      expect(await roundsOf(study.id)).toEqual([]);
+    });
+
+  });
+}

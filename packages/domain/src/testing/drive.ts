@@ -1,0 +1,78 @@
+import { sha256Hex } from '@consilium/protocol';
+import type { StudySpec, Task } from '@consilium/schemas';
+import type { Contribution, SimulatedSite } from './simulated-site.ts';
+import type { HubTransport } from './transport.ts';
+
+/** The study a driver works on; tasks of other studies are left alone. */
+export interface StudyUnderTest {
+  id: string;
+  spec: StudySpec;
+}
+
+/**
+ * Polls once as `site` and performs its tasks for `study` the way the agent does (apps/agent's
+ * task handlers). `kinds` limits which tasks are performed, to hold a site back. Returns how many
+ * tasks were performed.
+ */
+export async function runPendingTasks(
+  site: SimulatedSite,
+  transport: HubTransport,
+  study: StudyUnderTest,
+  options: { kinds?: ReadonlyArray<Task['kind']> } = {},
+): Promise<number> {
+  const { tasks } = await transport.poll(site);
+  let performed = 0;
+  for (const task of tasks) {
+    if (task.studyId !== study.id || task.kind === 'evaluate') continue;
+    if (options.kinds && !options.kinds.includes(task.kind)) continue;
+    await performTask(site, transport, study, task);
+    performed += 1;
+  }
+  return performed;
+}
+
+/** Performs one task; an accepted submission is remembered in `site.accepted`. */
+export async function performTask(site: SimulatedSite, transport: HubTransport, study: StudyUnderTest, task: Task): Promise<void> {
+  switch (task.kind) {
+    case 'keygen': {
+      const parts = await site.keyShare(task);
+      await transport.submitKeyShare(site, site.envelope('keyshare', task.studyId, null, parts));
+      return;
+    }
+    case 'stats':
+    case 'train': {
+      const contribution: Contribution =
+        task.kind === 'stats'
+          ? { vector: site.statsVector(study.spec), parameters: null, numExamples: site.profile.samples }
+          : site.trainUpdate(study.spec, task);
+      const publicKey = task.encoding.scheme === 'ckks-multiparty' ? await transport.publicKey(site, task.studyId) : null;
+      // The agent refuses to encrypt under a key other than the one the study agreed on.
+      if (publicKey && sha256Hex(publicKey) !== task.publicKeyHash) throw new Error(`the hub served another collective key for study ${task.studyId}`);
+      const parts = await site.encode(task.encoding, publicKey, contribution.vector);
+      const receipt = await transport.submitUpdate(site, site.envelope('submission', task.studyId, task.roundId, parts));
+      if (!receipt.duplicate) site.accepted.set(task.roundId, contribution);
+      return;
+    }
+    case 'decrypt': {
+      const aggregate = await transport.aggregate(site, task.roundId);
+      // The agent decrypts only the sealed aggregate the task names (no decryption oracle).
+      if (sha256Hex(aggregate) !== task.aggregateHash) throw new Error(`the aggregate served for round ${task.roundIndex} is not the sealed one`);
+      const shares = await site.partialDecrypt(task.studyId, study.spec.privacy.ckks, aggregate);
+      await transport.submitDecryptionShare(site, site.envelope('decryption-share', task.studyId, task.roundId, shares));
+      return;
+    }
+    case 'evaluate':
+      return;
+  }
+}
+
+/** Runs every site's tasks, pass after pass, until a pass finds nothing to do. */
+export async function driveStudy(sites: readonly SimulatedSite[], transport: HubTransport, study: StudyUnderTest, options: { maxPasses?: number } = {}): Promise<void> {
+  const maxPasses = options.maxPasses ?? 50;
+  for (let pass = 0; pass < maxPasses; pass++) {
+    let performed = 0;
+    for (const site of sites) performed += await runPendingTasks(site, transport, study);
+    if (performed === 0) return;
+  }
+  throw new Error(`study ${study.id} still had work after ${maxPasses} passes`);
+}

@@ -1,0 +1,14 @@
+/**
+ * Test kit for the hub (imported as @consilium/domain/testing; not part of the package's API): a
+ * domain context on a fresh test database with a hand-moved clock, simulated sites that sign and
+ * encrypt for real, a driver that performs their tasks as the agent does, and state snapshots.
+ */
+export { TestClock } from './clock.ts';
+export { createTestHub, type TestHub } from './test-hub.ts';
+export { SimulatedSite, type Contribution, type SignedRequest, type SiteProfile } from './simulated-site.ts';
+export { authenticateSigned, domainTransport, type HubTransport, type PollAnswer } from './transport.ts';
+export { driveStudy, performTask, runPendingTasks, type StudyUnderTest } from './drive.ts';
+export { currentRound, setUpStudy, siteProfiles, testStudySpec, type TestStudy, type TestStudyOptions } from './test-study.ts';
+export { AUDIT_TABLES, changedTables, publicTables, rowsOf, snapshotState, type StateSnapshot } from './snapshot.ts';
+export { findBytesInDatabase, type Finding, type ScanReport } from './database-scan.ts';
+export { refusalOf, rejectionOf, type Refusal } from './errors.ts';

@@ -1,0 +1,68 @@
+import { AppError, ErrorCode } from '@consilium/errors';
+import { readSignedHeaders } from '@consilium/protocol';
+import type { Task } from '@consilium/schemas';
+import { authenticateSiteRequest, type AuthenticatedSite } from '../agents/authenticate-site.ts';
+import { pollTasks } from '../agents/poll-tasks.ts';
+import { getCollectivePublicKey } from '../ceremony/get-public-key.ts';
+import { submitKeyShare, type KeyShareReceipt } from '../ceremony/submit-key-share.ts';
+import type { DomainContext } from '../context.ts';
+import { enrollSite } from '../enrollment/enroll-site.ts';
+import { getAggregateForDecryption } from '../rounds/get-aggregate.ts';
+import { submitDecryptionShare, type DecryptionShareReceipt } from '../rounds/submit-decryption-share.ts';
+import { submitUpdate, type SubmissionReceipt } from '../rounds/submit-update.ts';
+import type { SignedRequest, SimulatedSite } from './simulated-site.ts';
+
+/** What a poll tells a site (the part simulated sites use). */
+export interface PollAnswer {
+  tasks: Task[];
+  studies: Array<{ studyId: string; status: string; failureReason: string | null }>;
+}
+
+/**
+ * How simulated sites reach the hub: straight into the domain (below), through the tRPC caller
+ * (@consilium/api tests) or over HTTP (apps/hub tests). Every implementation signs each request
+ * with the site's key and lets the hub verify it, as the real agent's requests are.
+ */
+export interface HubTransport {
+  enroll(site: SimulatedSite, token: string): Promise<{ siteId: string; studyStarted: boolean }>;
+  poll(site: SimulatedSite): Promise<PollAnswer>;
+  submitKeyShare(site: SimulatedSite, envelope: Uint8Array): Promise<KeyShareReceipt>;
+  submitUpdate(site: SimulatedSite, envelope: Uint8Array): Promise<SubmissionReceipt>;
+  submitDecryptionShare(site: SimulatedSite, envelope: Uint8Array): Promise<DecryptionShareReceipt>;
+  /** The study's collective public key (a signed download). */
+  publicKey(site: SimulatedSite, studyId: string): Promise<Uint8Array>;
+  /** The sealed aggregate's chunks (a signed download). */
+  aggregate(site: SimulatedSite, roundId: string): Promise<Uint8Array[]>;
+}
+
+/**
+ * The domain functions behind each API procedure, reached the way the API reaches them: the
+ * request is signed at the hub's clock and authenticated with `authenticateSiteRequest`.
+ */
+export function domainTransport(ctx: DomainContext): HubTransport {
+  const authenticate = async (site: SimulatedSite, method: string, path: string, body?: Uint8Array | string): Promise<AuthenticatedSite> =>
+    authenticateSigned(ctx, site.signRequest({ method, path, body, now: ctx.now().getTime() }));
+  return {
+    enroll: async (site, token) => enrollSite(ctx, { token, publicKey: site.identity.publicKey, agentVersion: 'simulated' }),
+    poll: async (site) => {
+      const input = { agentVersion: 'simulated', backend: null };
+      return pollTasks(ctx, await authenticate(site, 'POST', '/trpc/agent.poll', JSON.stringify(input)), input);
+    },
+    submitKeyShare: async (site, envelope) => submitKeyShare(ctx, await authenticate(site, 'POST', '/trpc/agent.submitKeyShare', envelope), envelope),
+    submitUpdate: async (site, envelope) => submitUpdate(ctx, await authenticate(site, 'POST', '/trpc/agent.submitUpdate', envelope), envelope),
+    submitDecryptionShare: async (site, envelope) =>
+      submitDecryptionShare(ctx, await authenticate(site, 'POST', '/trpc/agent.submitDecryptionShare', envelope), envelope),
+    publicKey: async (site, studyId) => {
+      const { siteId } = await authenticate(site, 'GET', `/v1/studies/${studyId}/public-key`);
+      return (await getCollectivePublicKey(ctx, { studyId, siteId })).publicKey;
+    },
+    aggregate: async (site, roundId) => (await getAggregateForDecryption(ctx, await authenticate(site, 'GET', `/v1/rounds/${roundId}/aggregate`), roundId)).parts,
+  };
+}
+
+/** What the API's siteProcedure does with a request before any procedure runs. */
+export async function authenticateSigned(ctx: DomainContext, request: SignedRequest): Promise<AuthenticatedSite> {
+  const signed = readSignedHeaders(request.headers);
+  if (!signed) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This operation needs a signed agent request');
+  return authenticateSiteRequest(ctx, { signed, method: request.method, path: request.path, bodySha256: request.bodySha256 });
+}
