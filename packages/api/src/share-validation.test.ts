@@ -81,7 +81,7 @@ for (const target of testDatabaseTargets()) {
         await expectRefused(
           () => transport.submitKeyShare(site, site.envelope('keyshare', study.id, null, [share!.subarray(0, share!.byteLength - 8)])),
           ErrorCode.INVALID_CIPHERTEXT,
-          'public key share',
+          `length is ${share!.byteLength - 8} bytes, expected exactly ${share!.byteLength} (truncated or padded)`,
         );
         const outsider = (await setUpStudy(domain, transport, { siteCrypto, sites: 2, ceremony: false })).sites[0]!;
         await expectRefused(
@@ -101,7 +101,8 @@ for (const target of testDatabaseTargets()) {
 
       it('takes a re-sent share once, refuses a different second one, and completes the ceremony with the rest', async () => {
         const [first, second, third] = study.sites as [SimulatedSite, SimulatedSite, SimulatedSite];
-        const envelope = first.envelope('keyshare', study.id, null, await first.keyShare(await keygenTask(first, study.id)));
+        const task = await keygenTask(first, study.id);
+        const envelope = first.envelope('keyshare', study.id, null, await first.keyShare(task));
         expect(await transport.submitKeyShare(first, envelope)).toEqual({ accepted: true, duplicate: false, ceremonyComplete: false });
 
         const before = await snapshotState(domain.db);
@@ -111,7 +112,7 @@ for (const target of testDatabaseTargets()) {
 
         // A share from a fresh secret (an agent that lost its data directory) conflicts.
         const amnesiac = new SimulatedSite({ name: first.name, crypto: siteCrypto, profile: first.profile });
-        const otherShare = await amnesiac.keyShare(await keygenTask(first, study.id));
+        const otherShare = await amnesiac.keyShare(task);
         await expectRefused(
           () => transport.submitKeyShare(first, first.envelope('keyshare', study.id, null, otherShare)),
           ErrorCode.CONFLICT,
@@ -157,7 +158,12 @@ for (const target of testDatabaseTargets()) {
 
         const parts = await site.partialDecrypt(study.id, study.spec.privacy.ckks, aggregate);
         await expectRefused(() => share(site, [...parts, ...parts]), ErrorCode.INVALID_INPUT, 'Round 0 has 1 chunk(s); the share has 2');
-        await expectRefused(() => share(site, [parts[0]!.subarray(8)]), ErrorCode.INVALID_CIPHERTEXT, 'Chunk 0:');
+        const whole = parts[0]!;
+        await expectRefused(
+          () => share(site, [whole.subarray(0, whole.byteLength - 8)]),
+          ErrorCode.INVALID_CIPHERTEXT,
+          `Chunk 0: decryption share: length is ${whole.byteLength - 8} bytes, expected exactly ${whole.byteLength}`,
+        );
       });
 
       it('refuses a share from a site that holds no key share for the round', async () => {

@@ -60,6 +60,7 @@ export async function runDemo(ctx: DemoContext): Promise<DemoOutcome> {
       hubDataDir: dirs.hub,
       databaseUrl: ctx.env.DATABASE_URL,
       adminToken: ctx.env.CONSILIUM_ADMIN_TOKEN,
+      identityKeysDir: dirs.siteKeys ?? undefined,
       env: ctx.childEnv,
       timeoutMs: ctx.timeoutMs,
       onStage: (stage) => view.stage(stage),

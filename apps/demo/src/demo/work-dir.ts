@@ -12,12 +12,15 @@ export interface DemoWorkDir {
   hub: string;
   /** The agents' directories: identity keys, key shares, transfer logs. */
   agents: string;
+  /** With PostgreSQL, where the sites' identity keys are kept from run to run (else null). */
+  siteKeys: string | null;
 }
 
 /**
  * `<repoRoot>/.consilium/demo/<timestamp>/…` (.consilium is git-ignored). With PostgreSQL the hub's
- * data directory is shared by every run instead, because the database keeps its administrator
- * across runs and the token file written on its first start is the only way back in.
+ * data directory and the sites' identity keys are shared by every run instead, in
+ * .consilium/demo/postgres-hub/: the database remembers its administrator (whose token file its
+ * first start wrote) and every site's key across runs.
  */
 export function demoWorkDir(repoRoot: string, startedAt: Date, options: { postgres: boolean }): DemoWorkDir {
   const base = path.join(repoRoot, '.consilium', 'demo');
@@ -28,6 +31,7 @@ export function demoWorkDir(repoRoot: string, startedAt: Date, options: { postgr
     logs: path.join(root, 'logs'),
     hub: options.postgres ? path.join(base, 'postgres-hub') : path.join(root, 'hub'),
     agents: path.join(root, 'agents'),
+    siteKeys: options.postgres ? path.join(base, 'postgres-hub', 'site-keys') : null,
   };
 }
 

@@ -11,7 +11,7 @@ export { startAgentProcess, enrollAgent } from './agent-process.ts';
 export type { AgentProcess, AgentProcessOptions, EnrollAgentOptions } from './agent-process.ts';
 export { createStudy } from './create-study.ts';
 export type { CreatedStudy } from './create-study.ts';
-export { adminClientOf } from './hub-client.ts';
+export { adminClientOf, downloadModelParameters } from './hub-client.ts';
 export type { HubConnection } from './hub-client.ts';
 export { watchStudy } from './watch-study.ts';
 export type { WatchStudyOptions } from './watch-study.ts';

@@ -4,12 +4,14 @@ import { AppError, ErrorCode } from '@consilium/errors';
 import { parseStudySpec, type StudySpec, type StudySpecInput } from '@consilium/schemas';
 import { startAgentProcess, type AgentProcess } from './agent-process.ts';
 import { createStudy } from './create-study.ts';
-import { adminClientOf } from './hub-client.ts';
+import { adminClientOf, downloadModelParameters } from './hub-client.ts';
 import { startHubProcess, type HubProcess } from './hub-process.ts';
 import { abortOnInterrupt } from './interrupt.ts';
 import { withLogTail } from './log-tail.ts';
 import { roundTimesMs } from './round-timings.ts';
 import { siteSlugs } from './site-directories.ts';
+import { SiteIdentities } from './site-identities.ts';
+import { latestModel } from './study-progress.ts';
 import type { StudyProgress } from './study-progress.ts';
 import { readTransferLog, siteUploads, type SiteUploads } from './transfer-logs.ts';
 import { watchStudy } from './watch-study.ts';
@@ -34,6 +36,11 @@ export interface LocalConsortiumOptions {
   hubDataDir?: string | undefined;
   /** Administrator token of a PostgreSQL database set up before (see startHubProcess). */
   adminToken?: string | undefined;
+  /**
+   * Keep the sites' identity keys here across runs (default: each run's sites get new keys). Needed
+   * when the hub's database outlives the run: it refuses a known site name with a new key.
+   */
+  identityKeysDir?: string | undefined;
   /** Called with every progress read while the study runs. */
   onUpdate?: ((progress: StudyProgress) => void) | undefined;
   /** Called when the run moves on to a new stage. */
@@ -75,6 +82,8 @@ export interface LocalConsortiumResult {
   uploadedBytesPerSitePerRound: Record<string, number[]>;
   /** Per site name, all of its uploads, from its own transfer log. */
   uploads: Record<string, SiteUploads>;
+  /** The last global model with its parameters (null when the study produced none). */
+  finalModel: { id: string; version: number; parameters: Float32Array } | null;
   workDir: string;
   logsDir: string;
 }
@@ -141,6 +150,8 @@ export async function runLocalConsortium(options: LocalConsortiumOptions): Promi
 
     options.onStage?.('enrolling-sites');
     const agentDirs = siteSlugs(names).map((slug) => ({ slug, dir: path.join(workDir, 'agents', slug) }));
+    const identities = options.identityKeysDir ? new SiteIdentities(options.identityKeysDir) : null;
+    if (identities) for (const { slug, dir } of agentDirs) await identities.restore(slug, dir);
     const starts = await Promise.allSettled(
       options.sites.map((site, i) =>
         startAgentProcess({
@@ -160,6 +171,7 @@ export async function runLocalConsortium(options: LocalConsortiumOptions): Promi
     for (const start of starts) if (start.status === 'fulfilled') agents.push(start.value);
     const failedStart = starts.find((s) => s.status === 'rejected');
     if (failedStart) throw failedStart.reason;
+    if (identities) for (const { slug, dir } of agentDirs) await identities.keep(slug, dir);
     for (const agent of agents) {
       void agent.exited.then((code) => {
         if (code !== 0) abortWith(`The agent of site "${agent.name}" exited with code ${code} before the study finished.`, agent.logFile);
@@ -178,6 +190,8 @@ export async function runLocalConsortium(options: LocalConsortiumOptions): Promi
       signal: controller.signal,
     });
     const finished = performance.now();
+    const last = latestModel(progress);
+    const finalModel = last ? { id: last.id, version: last.version, parameters: await downloadModelParameters(hub, last.id) } : null;
 
     stopping = true;
     await waitForAll(agents.map((a) => a.exited), AGENT_EXIT_GRACE_MS);
@@ -192,6 +206,7 @@ export async function runLocalConsortium(options: LocalConsortiumOptions): Promi
       roundTimesMs: roundTimesMs(progress),
       uploadedBytesPerSitePerRound: Object.fromEntries(Object.entries(uploads).map(([name, u]) => [name, u.perRound])),
       uploads,
+      finalModel,
       workDir,
       logsDir,
     };

@@ -29,6 +29,7 @@ function consortiumRun(fields: Partial<LocalConsortiumResult['progress']> = {}):
       [SITE_A.name]: { perRound: [100, 200, 200], keyShare: 1000, total: 1550 },
       [SITE_B.name]: { perRound: [100, 200, 200], keyShare: 1000, total: 1550 },
     },
+    finalModel: null,
     workDir: '/work/.consilium/demo/run',
     logsDir: '/work/.consilium/demo/run/logs',
   };

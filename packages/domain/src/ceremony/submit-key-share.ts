@@ -1,7 +1,7 @@
 import { studies, studySites } from '@consilium/db';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { sha256Hex } from '@consilium/protocol';
-import { combinePublicKeyShares, validatePublicKeyShare } from '@consilium/secagg';
+import { combinePublicKeyShares, crpSeedBinding, parseShare, rnsLevels, ShareKind, validatePublicKeyShare, type CkksContext } from '@consilium/secagg';
 import { and, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
@@ -33,6 +33,8 @@ export async function submitKeyShare(ctx: DomainContext, site: AuthenticatedSite
   }
   const context = await ctx.crypto.context(specStudy.spec.privacy.ckks);
   validatePublicKeyShare(context, share);
+  // The seed is fixed when the study starts; one not yet started is refused below (not in keygen).
+  if (specStudy.row.crpSeed) checkShareSeed(context, share, specStudy.row.crpSeed);
   const shareHash = sha256Hex(share);
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
@@ -73,4 +75,15 @@ export async function submitKeyShare(ctx: DomainContext, site: AuthenticatedSite
     await openRound(ctx, tx, audit, { ...study, row: { ...study.row, status: 'running' } }, { index: 0, kind: 'stats', baseModelVersionId: null });
     return { accepted: true, duplicate: false, ceremonyComplete: true };
   });
+}
+
+/**
+ * A share made against another public seed is well formed, but summing it would fail only when the
+ * last share arrives, inside that site's upload, leaving the ceremony stuck: refuse it now.
+ */
+function checkShareSeed(context: CkksContext, share: Uint8Array, crpSeed: Uint8Array): void {
+  const { binding } = parseShare(share, ShareKind.publicKey, rnsLevels(context).key);
+  if (!Buffer.from(binding).equals(crpSeedBinding(crpSeed))) {
+    throw new AppError(ErrorCode.INVALID_CIPHERTEXT, 'This public key share was made for another key ceremony (a different public seed); make it again from the current keygen task');
+  }
 }

@@ -12,3 +12,5 @@ export { currentRound, setUpStudy, siteProfiles, testStudySpec, type TestStudy, 
 export { AUDIT_TABLES, changedTables, publicTables, rowsOf, snapshotState, type StateSnapshot } from './snapshot.ts';
 export { findBytesInDatabase, type Finding, type ScanReport } from './database-scan.ts';
 export { refusalOf, rejectionOf, type Refusal } from './errors.ts';
+export { contributionsTo, expectedFedAvg, expectedStatistics, maxAbsDifference, sumOf } from './expected.ts';
+export type { LoadedRound } from '../rounds/load-round.ts';

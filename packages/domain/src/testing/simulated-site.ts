@@ -118,6 +118,11 @@ export class SimulatedSite {
     return [createPublicKeyShare(context, secret, Buffer.from(task.crpSeed, 'hex'))];
   }
 
+  /** Whether this site has made its secret share for a study yet. */
+  hasSecretShare(studyId: string): boolean {
+    return this.#secretShares.has(studyId);
+  }
+
   /** The secret share this site holds for a study (tests look for it in the hub's database). */
   secretShare(studyId: string): Uint8Array {
     const secret = this.#secretShares.get(studyId);
