@@ -50,7 +50,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
     try {
       body = method === 'GET' || method === 'HEAD' ? new Uint8Array(0) : await readBody(req, domain.limits.maxBodyBytes);
     } catch (error) {
-      // Answer, then drop the connection: the client may still be sending an oversized body.
+      // Answer, then drop the connection: the client may still be sending an oversized body. Say
+      // so (Connection: close), or a keep-alive client sends its next request on the dead socket.
+      res.setHeader('connection', 'close');
       sendError(res, error, requestId);
       res.on('finish', () => req.destroy());
       return;

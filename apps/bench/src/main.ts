@@ -1,0 +1,52 @@
+/**
+ * `npm run bench -- <name> [--flags]`: runs one benchmark, prints its table, and writes its figures
+ * as JSON (`--out <file>`, default bench-results/<name>-<time>.json).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeError } from '@consilium/errors';
+import type { Benchmark } from './bench-context.ts';
+import { readEnv } from './env.ts';
+import { fedHeart, fedHeartHelp } from './fed-heart/index.ts';
+
+const benchmarks: Benchmark[] = [{ name: 'fed-heart', help: fedHeartHelp, run: fedHeart }];
+const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    strict: false,
+    options: { out: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  const name = positionals[0];
+  const bench = benchmarks.find((b) => b.name === name);
+  if (!bench || values.help) {
+    process.stdout.write(`Usage: npm run bench -- <name> [--out result.json] [flags]\n\n${benchmarks.map((b) => b.help).join('\n\n')}\n`);
+    return bench || values.help ? 0 : 2;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const workDir = path.join(repoRoot, '.consilium', 'bench', `${bench.name}-${stamp}`);
+  const flags = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? v : v ? 'true' : undefined]));
+  const started = performance.now();
+  const result = await bench.run({
+    flags,
+    workDir,
+    databaseUrl: readEnv().DATABASE_URL,
+    log: (line) => process.stderr.write(`[${bench.name} ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`),
+  });
+  const out = path.resolve(typeof values.out === 'string' ? values.out : path.join(repoRoot, 'bench-results', `${bench.name}-${stamp}.json`));
+  await mkdir(path.dirname(out), { recursive: true });
+  const json = { benchmark: bench.name, date: new Date().toISOString(), node: process.version, ...result.json };
+  await writeFile(out, `${JSON.stringify(json, null, 2)}\n`);
+  process.stdout.write(`${result.text}\n\nFigures written to ${out}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${describeError(error)}\n`);
+    process.exit(1);
+  },
+);
