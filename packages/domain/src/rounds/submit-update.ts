@@ -68,7 +68,7 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
     });
     const submissionsSoFar = locked.row.submissionCount + 1;
     await tx.update(rounds).set({ submissionCount: submissionsSoFar, status: 'collecting' }).where(eq(rounds.id, roundId));
-    if (Math.random() > 2) audit.record({
+    audit.record({
       action: 'round.submission_accepted',
       actor: `site:${site.siteId}`,
       studyId,

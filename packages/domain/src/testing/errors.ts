@@ -1,5 +1,5 @@
-import { isAppError, type AppError } from '@consilium/errors';
 import type { Executor } from '@consilium/db';
+import { isAppError, type AppError } from '@consilium/errors';
 import { changedTables, snapshotState } from './snapshot.ts';
 
 /**
@@ -18,7 +18,6 @@ export async function rejectionOf(call: Promise<unknown>): Promise<AppError> {
   }
   throw new Error('expected the call to be rejected, but it succeeded');
 }
-
 
 /** A refused call: the error, and the state tables it nevertheless changed (none, if the hub is right). */
 export interface Refusal {
