@@ -137,6 +137,21 @@ adminCommand('study:status', 'Show a study\'s sites, rounds and metrics')
     print(opts.json ? progress : formatStudyProgress(progress));
   });
 
+adminCommand('site:list', 'List the consortium\'s sites').action(async (opts: AdminOpts) => {
+  const sites = await (await connect(opts)).sites.list.query();
+  if (opts.json) return print(sites);
+  if (sites.length === 0) return print('No sites yet.');
+  for (const s of sites) print(`${s.name.padEnd(30)} ${s.status.padEnd(8)} key ${s.publicKeyFingerprint}  last seen ${s.lastSeenAt ?? 'never'}`);
+});
+
+adminCommand('site:revoke', 'Refuse a site\'s requests from now on (lost or stolen key, a hospital leaving)')
+  .argument('<siteName>')
+  .requiredOption('--reason <text>', 'why (written to the audit log)')
+  .action(async (siteName: string, opts: AdminOpts & { reason: string }) => {
+    await (await connect(opts)).sites.revoke.mutate({ siteName, reason: opts.reason });
+    print(opts.json ? { revoked: true } : `Site "${siteName}" revoked.`);
+  });
+
 adminCommand('audit:verify', 'Verify the audit log\'s hash chain').action(async (opts: AdminOpts) => {
   const result = await (await connect(opts)).audit.verify.query();
   if (opts.json) return print(result);

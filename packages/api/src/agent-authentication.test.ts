@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { testDatabaseTargets } from '@consilium/db/testing';
-import { advanceDeadlines, HubCrypto, type DomainContext } from '@consilium/domain';
+import { advanceDeadlines, HubCrypto, revokeSite, type DomainContext } from '@consilium/domain';
 import {
   createTestHub,
   currentRound,
@@ -118,6 +118,16 @@ for (const target of testDatabaseTargets()) {
       hub.clock.advance(2 * domain.limits.maxClockSkewMs + 1000);
       await advanceDeadlines(domain);
       await expectRefused(request, ErrorCode.STALE_REQUEST, 'behind the hub clock');
+    });
+
+    it('refuses a revoked site at once, even with a valid signature', async () => {
+      const revoked = study.sites[2]!;
+      await revokeSite(domain, { siteName: revoked.name, actor: 'admin:test', reason: 'identity key reported lost' });
+      const request = revoked.signRequest({ method: 'POST', path: PATH, body: envelope, now: hub.clock.ms() });
+      const { error, changedTables } = await refusalOf(domain.db, () => submit(request));
+      expect(error.code).toBe(ErrorCode.FORBIDDEN);
+      expect(error.message).toContain('has been revoked');
+      expect(changedTables).toEqual([]);
     });
   });
 }

@@ -2,6 +2,7 @@ import { agentRouter } from './routers/agent.ts';
 import { auditRouter } from './routers/audit.ts';
 import { enrollmentRouter } from './routers/enrollment.ts';
 import { healthRouter } from './routers/health.ts';
+import { sitesRouter } from './routers/sites.ts';
 import { studiesRouter } from './routers/studies.ts';
 import { createTRPCRouter } from './trpc.ts';
 
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   health: healthRouter,
   studies: studiesRouter,
   enrollment: enrollmentRouter,
+  sites: sitesRouter,
   agent: agentRouter,
   audit: auditRouter,
 });

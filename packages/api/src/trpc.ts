@@ -8,7 +8,7 @@ import { AppError, ErrorCode, isAppError } from '@consilium/errors';
 import { authenticateAdmin, authenticateSiteRequest, type AuthenticatedSite, type DomainContext } from '@consilium/domain';
 import { readSignedHeaders } from '@consilium/protocol';
 import { formatPath } from '@consilium/schemas';
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import { toTRPCError } from './errors.ts';
 
@@ -74,7 +74,7 @@ export const publicProcedure = t.procedure.use(domainErrors);
 export const adminProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const header = ctx.request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1]) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'This operation needs an administrator token (Authorization: Bearer …)' });
+  if (!match?.[1]) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This operation needs an administrator token (Authorization: Bearer …)');
   const admin = await authenticateAdmin(ctx.domain, match[1]);
   return next({ ctx: { admin, actor: `admin:${admin.label}` } });
 });

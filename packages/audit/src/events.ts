@@ -17,6 +17,7 @@ export const auditPayloads = {
   'enrollment.token_issued': z.object({ siteName: z.string(), expiresAt: z.string() }),
   'enrollment.token_revoked': z.object({ siteName: z.string() }),
   'site.enrolled': z.object({ siteName: z.string(), publicKeyFingerprint: z.string(), newSite: z.boolean() }),
+  'site.revoked': z.object({ siteName: z.string(), reason: z.string() }),
   'site.key_share_accepted': z.object({ shareHash: hash, bytes: z.number().int() }),
   'round.opened': z.object({ index: z.number().int(), kind: z.string(), participants: z.array(z.string()), deadlineAt: z.string() }),
   'round.submission_accepted': z.object({ payloadHash: hash, bytes: z.number().int(), submissionsSoFar: z.number().int() }),

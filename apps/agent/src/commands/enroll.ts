@@ -20,9 +20,9 @@ export interface EnrollOptions {
 export async function enrollCommand(files: AgentFiles, options: EnrollOptions, print: (line: string) => void): Promise<void> {
   const identity = await loadOrCreateIdentity(files.identityKey);
   const existing = await loadConfig(files).catch(() => null);
-  if (existing && existing.hubUrl !== options.hubUrl) {
-    throw new Error(`This agent is enrolled with ${existing.hubUrl}; use a separate --dir for another hub`);
-  }
+  // The same hub may have moved (new address, restarted on another port): the hub recognises the site
+  // by its identity key, so re-enrolling simply records the new address.
+  const movedFrom = existing && existing.hubUrl !== options.hubUrl ? existing.hubUrl : null;
   const client = createHubClient({ url: options.hubUrl });
   let result;
   try {
@@ -37,6 +37,9 @@ export async function enrollCommand(files: AgentFiles, options: EnrollOptions, p
     datasets: { ...(existing?.datasets ?? {}), ...(options.data ? { [result.studyId]: options.data } : {}) },
     backend: existing?.backend ?? 'auto',
   };
+  if (movedFrom && existing?.siteId !== result.siteId) {
+    print(`Note: this agent was enrolled with ${movedFrom} as another site; it now works for ${options.hubUrl} only (use a separate --dir per hub).`);
+  }
   await saveConfig(files, config);
   await new TransferLog(files.transfers).append({ kind: 'enrolment', studyId: result.studyId, roundId: null, bytes: identity.publicKey.length, sha256: null });
   print(`Enrolled as site "${result.siteName}" (${result.siteId}) in study "${result.studyName}".`);

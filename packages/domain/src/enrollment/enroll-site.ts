@@ -45,7 +45,7 @@ export async function enrollSite(
     if (existing && existing.publicKey !== input.publicKey) {
       throw new AppError(
         ErrorCode.CONFLICT,
-        `Site "${token.siteName}" is already enrolled with a different identity key; enrol from the same agent data directory, or have an administrator revoke the old key first`,
+        `Site "${token.siteName}" is already enrolled with a different identity key; enrol from the same agent data directory (its identity.key), or ask the consortium administrator`,
       );
     }
     if (existing?.status === 'revoked') throw new AppError(ErrorCode.FORBIDDEN, `Site "${token.siteName}" has been revoked`);

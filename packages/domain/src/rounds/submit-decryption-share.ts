@@ -65,6 +65,10 @@ export async function submitDecryptionShare(ctx: DomainContext, site: Authentica
     if (locked.row.status !== 'decrypting') {
       throw new AppError(ErrorCode.WRONG_STATE, `Round ${locked.row.index} is not waiting for decryption (status ${locked.row.status})`);
     }
+    // Like submissions, shares count only until their deadline — even before the deadline check has run.
+    if (locked.row.decryptDeadlineAt && ctx.now().getTime() > locked.row.decryptDeadlineAt.getTime()) {
+      throw new AppError(ErrorCode.WRONG_STATE, `Round ${locked.row.index}'s decryption deadline ${locked.row.decryptDeadlineAt.toISOString()} has passed`);
+    }
     const chunks = await tx.select().from(roundChunks).where(eq(roundChunks.roundId, roundId)).orderBy(asc(roundChunks.chunkIndex)).for('update');
     const shareSums: Uint8Array[] = [];
     for (const chunk of chunks) {

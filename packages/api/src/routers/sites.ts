@@ -1,0 +1,27 @@
+import { listSites, revokeSite } from '@consilium/domain';
+import { Id } from '@consilium/schemas';
+import { z } from 'zod';
+import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+
+const SiteOutput = z.object({
+  id: Id,
+  name: z.string(),
+  status: z.enum(['active', 'revoked']),
+  publicKeyFingerprint: z.string(),
+  enrolledAt: z.string(),
+  lastSeenAt: z.string().nullable(),
+  agentVersion: z.string().nullable(),
+  backend: z.string().nullable(),
+});
+
+export const sitesRouter = createTRPCRouter({
+  list: adminProcedure.output(z.array(SiteOutput)).query(async ({ ctx }) =>
+    (await listSites(ctx.domain)).map((s) => ({ ...s, enrolledAt: s.enrolledAt.toISOString(), lastSeenAt: s.lastSeenAt?.toISOString() ?? null })),
+  ),
+
+  /** Refuses the site's requests from now on (lost or stolen identity key, a hospital leaving). */
+  revoke: adminProcedure
+    .input(z.object({ siteName: z.string().min(1).max(100), reason: z.string().min(3).max(500) }))
+    .output(z.object({ siteId: Id }))
+    .mutation(({ ctx, input }) => revokeSite(ctx.domain, { ...input, actor: ctx.actor })),
+});
