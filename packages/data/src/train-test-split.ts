@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from '@consilium/errors';
 import { selectRows } from './local-dataset.ts';
 import type { LocalDataset } from './local-dataset.ts';
-import { assertSeed, createRandom, shuffleInPlace } from './random.ts';
+import { assertSeed, createRng, shuffleInPlace } from '@consilium/random';
 
 /** A site's rows split for local training and evaluation. */
 export interface TrainTestSplit {
@@ -37,7 +37,7 @@ export function splitTrainTest(dataset: LocalDataset, options: SplitOptions): Tr
   if (!(testFraction >= 0 && testFraction < 1))
     throw new AppError(ErrorCode.INVALID_INPUT, `testFraction must be in [0, 1), got ${testFraction}`);
   assertSeed(seed);
-  const random = createRandom(seed);
+  const random = createRng(seed);
   const isTest = new Uint8Array(dataset.rowCount);
   for (const label of [0, 1]) {
     const rows: number[] = [];

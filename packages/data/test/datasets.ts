@@ -1,6 +1,6 @@
 import { DataSchema } from '@consilium/schemas';
 import type { LocalDataset } from '../src/local-dataset.ts';
-import { createRandom } from '../src/random.ts';
+import { createRng, randomInt } from '@consilium/random';
 
 /** A small schema with every column kind: two numeric features, a categorical one, an ignored id, a target. */
 export const testSchema = DataSchema.parse({
@@ -29,13 +29,13 @@ export function testDataset(columns: { age: number[]; smoking: number[]; sbp: nu
 
 /** `rows` random rows of `testSchema` (within the declared ranges), a fraction `positiveRate` labelled 1. */
 export function randomTestDataset(rows: number, seed: number, positiveRate = 0.4): LocalDataset {
-  const random = createRandom(seed);
+  const random = createRng(seed);
   const draw = (n: number, f: () => number) => Array.from({ length: n }, f);
   return testDataset({
-    age: draw(rows, () => Math.round(18 + 82 * random.next())),
-    smoking: draw(rows, () => random.int(3)),
-    sbp: draw(rows, () => 90 + 100 * random.next()),
-    labels: draw(rows, () => (random.next() < positiveRate ? 1 : 0)),
+    age: draw(rows, () => Math.round(18 + 82 * random())),
+    smoking: draw(rows, () => randomInt(random, 3)),
+    sbp: draw(rows, () => 90 + 100 * random()),
+    labels: draw(rows, () => (random() < positiveRate ? 1 : 0)),
   });
 }
 

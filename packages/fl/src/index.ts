@@ -5,6 +5,5 @@
  */
 export * from './kernels.ts';
 export * from './metrics.ts';
-export * from './random.ts';
 export * from './strategy/index.ts';
 export * from './train/index.ts';

@@ -8,7 +8,7 @@
  */
 import { AppError, ErrorCode } from '@consilium/errors';
 import type { ModelSpec } from '@consilium/schemas';
-import { createRng, deriveSeed } from './random.ts';
+import { createRng, deriveSeed } from '@consilium/random';
 
 /** One fully connected layer. */
 export interface DenseLayerShape {

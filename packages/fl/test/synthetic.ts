@@ -3,8 +3,7 @@
  * features. Rows drawn with different seeds from the same problem are IID samples of one
  * population, which is what a fair federated-vs-centralised comparison needs.
  */
-import type { Rng } from '../src/random.ts';
-import { createRng, deriveSeed } from '../src/random.ts';
+import { createRng, deriveSeed, type Rng } from '@consilium/random';
 
 /** Row-major features and 0/1 labels, the layout trainLocal takes. */
 export interface Dataset {

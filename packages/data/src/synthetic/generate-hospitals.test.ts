@@ -69,7 +69,8 @@ describe('writeSyntheticHospitals', () => {
     for (const report of reports) {
       expect(report.ok).toBe(true);
       expect(report.warningCount).toBe(0);
-      expect(report.rowsDropped / report.rowsRead).toBeLessThan(0.1);
+      // Profiles leave at most 7% of a hospital's rows incomplete; allow sampling spread on ~300 rows.
+      expect(report.rowsDropped / report.rowsRead).toBeLessThan(0.15);
     }
     expect(reports.filter((r) => r.rowsDropped > 0).length).toBeGreaterThanOrEqual(2);
   });

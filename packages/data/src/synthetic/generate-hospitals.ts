@@ -1,8 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '@consilium/errors';
-import { assertSeed, createRandom, deriveSeed } from '../random.ts';
-import type { Random } from '../random.ts';
+import { assertSeed, createRng, deriveSeed, type Rng } from '@consilium/random';
 import { HOSPITAL_PROFILES } from './hospital-profiles.ts';
 import type { HospitalProfile } from './hospital-profiles.ts';
 import { drawPatient } from './patient-model.ts';
@@ -52,7 +51,7 @@ export function generateSyntheticHospitals(options: SyntheticOptions): Synthetic
   assertSeed(seed);
   if (!Number.isInteger(sites) || sites < 1 || sites > MAX_SYNTHETIC_SITES)
     throw new AppError(ErrorCode.INVALID_INPUT, `sites must be an integer from 1 to ${MAX_SYNTHETIC_SITES}, got ${sites}`);
-  return HOSPITAL_PROFILES.slice(0, sites).map((profile, index) => generateHospital(profile, createRandom(deriveSeed(seed, index))));
+  return HOSPITAL_PROFILES.slice(0, sites).map((profile, index) => generateHospital(profile, createRng(deriveSeed(seed, index))));
 }
 
 /** Writes each synthetic hospital's CSV as `<dir>/<slug>.csv` (creating `dir`) and returns the paths. */
@@ -68,7 +67,7 @@ export async function writeSyntheticHospitals(dir: string, options: SyntheticOpt
   );
 }
 
-function generateHospital(profile: HospitalProfile, random: Random): SyntheticHospital {
+function generateHospital(profile: HospitalProfile, random: Rng): SyntheticHospital {
   const lines = [HEADER];
   let positives = 0;
   for (let i = 0; i < profile.rows; i++) {
@@ -76,7 +75,7 @@ function generateHospital(profile: HospitalProfile, random: Random): SyntheticHo
     if (patient.mace === 'yes') positives++;
     // Missing completely at random: a test that was not ordered for this patient.
     const orNotMeasured = (column: 'ldl_cholesterol' | 'hba1c', value: number): string =>
-      random.next() < (profile.missing[column] ?? 0) ? profile.missingToken : value.toFixed(1);
+      random() < (profile.missing[column] ?? 0) ? profile.missingToken : value.toFixed(1);
     lines.push(
       [
         `${profile.recordPrefix}-${String(i + 1).padStart(5, '0')}`,

@@ -1,4 +1,4 @@
-import type { Random } from '../random.ts';
+import { standardNormal, type Rng } from '@consilium/random';
 import type { HospitalProfile } from './hospital-profiles.ts';
 
 /** One synthetic patient; categorical fields hold the schema's category strings. */
@@ -47,12 +47,12 @@ export function maceLogOdds(p: Omit<SyntheticPatient, 'mace'>): number {
  * depend on each other as they do clinically (blood pressure rises with age and BMI, HbA1c with
  * diabetes, kidney function falls with age), then the outcome from `maceLogOdds`.
  */
-export function drawPatient(profile: HospitalProfile, random: Random): SyntheticPatient {
-  const normal = (mean: number, sd: number, min: number, max: number): number => clamp(mean + sd * random.normal(), min, max);
-  const chance = (logOdds: number): boolean => random.next() < sigmoid(logOdds);
+export function drawPatient(profile: HospitalProfile, random: Rng): SyntheticPatient {
+  const normal = (mean: number, sd: number, min: number, max: number): number => clamp(mean + sd * standardNormal(random), min, max);
+  const chance = (logOdds: number): boolean => random() < sigmoid(logOdds);
 
   const age = Math.round(normal(profile.ageMean, profile.ageSd, 25, 95));
-  const sex = random.next() < profile.maleFraction ? 'male' : 'female';
+  const sex = random() < profile.maleFraction ? 'male' : 'female';
   const bmi = round(normal(profile.bmiMean + (sex === 'male' ? 0.5 : 0), 4.5, 16, 55), 1);
   const smoking = pick(SMOKING, profile.smoking, random);
   const diabetic = chance(-2.4 + 0.035 * (age - 60) + 0.16 * (bmi - 28) + profile.diabetesOffset);
@@ -79,8 +79,8 @@ export function drawPatient(profile: HospitalProfile, random: Random): Synthetic
   return { ...patient, mace: chance(maceLogOdds(patient)) ? 'yes' : 'no' };
 }
 
-function pick<T>(values: readonly T[], probabilities: readonly number[], random: Random): T {
-  let u = random.next();
+function pick<T>(values: readonly T[], probabilities: readonly number[], random: Rng): T {
+  let u = random();
   for (let i = 0; i < values.length - 1; i++) {
     u -= probabilities[i] ?? 0;
     if (u < 0) return values[i] as T;

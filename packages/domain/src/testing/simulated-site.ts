@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { statisticsLayout } from '@consilium/data';
 import { FedAvg } from '@consilium/fl/strategy';
+import { createRng } from '@consilium/random';
 import { encodeEnvelope, generateIdentity, sha256Hex, signPayload, signRequest, type Identity, type PayloadPurpose } from '@consilium/protocol';
 import type { CkksParams, StudySpec, UploadHeader, VectorEncoding } from '@consilium/schemas';
 import { createPublicKeyShare, encryptVector, generateSecretShare, partialDecrypt } from '@consilium/secagg';
@@ -183,15 +184,9 @@ export class SimulatedSite {
     return aggregate.map((chunk) => partialDecrypt(context, secret, chunk));
   }
 
-  /** A deterministic generator in [0, 1) seeded by this site's name and a label (mulberry32). */
+  /** A deterministic generator in [0, 1) seeded by this site's name and a label. */
   #random(label: string): () => number {
-    let state = createHash('sha256').update(`${this.name}\n${label}`).digest().readUInt32LE(0);
-    return () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    return createRng(createHash('sha256').update(`${this.name}\n${label}`).digest().readUInt32LE(0));
   }
+
 }

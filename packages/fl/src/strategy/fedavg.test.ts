@@ -2,7 +2,7 @@ import { AppError, ErrorCode } from '@consilium/errors';
 import { TrainingConfig } from '@consilium/schemas';
 import { describe, expect, it } from 'vitest';
 import { addInto, maxAbs } from '../kernels.ts';
-import { createRng } from '../random.ts';
+import { createRng } from '@consilium/random';
 import { FedAvg } from './fedavg.ts';
 import { trainingConfigOf } from './plan.ts';
 import type { SiteReply, SiteUpdate } from './types.ts';

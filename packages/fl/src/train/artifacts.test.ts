@@ -2,7 +2,7 @@ import { AppError } from '@consilium/errors';
 import type { ModelSpec } from '@consilium/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeProblem, sample } from '../../test/synthetic.ts';
-import { createRng } from '../random.ts';
+import { createRng } from '@consilium/random';
 import { parameterCount } from '../model-layout.ts';
 import { exportModelArtifacts, loadModelFromArtifacts, WEIGHTS_FILE_NAME } from './artifacts.ts';
 import { initBackend } from './backend.ts';

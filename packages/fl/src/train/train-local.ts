@@ -3,7 +3,7 @@ import type { TrainingConfig } from '@consilium/schemas';
 import * as tf from '@tensorflow/tfjs';
 import { firstNonFinite } from '../kernels.ts';
 import { PROBABILITY_EPSILON } from '../metrics.ts';
-import { createRng, deriveSeed, permutation } from '../random.ts';
+import { createRng, deriveSeed, permutation } from '@consilium/random';
 import { inputDimOf } from './model.ts';
 
 /** Reported after every mini-batch. */

@@ -1,0 +1,97 @@
+/**
+ * A site's agent killed (SIGKILL) twice in the middle of its work and started again each time on
+ * the same directory, with no enrolment token (it is already enrolled):
+ *   - in training round 2, while it trains (its update for the round is lost and must be redone);
+ *   - in training round 3, right after encrypting its update, when the upload is in its outbox or
+ *     on the wire (the restarted agent re-sends the stored bytes; the hub may already have them).
+ * The rounds wait for it and the study completes. Each of the site's uploads reached the hub
+ * exactly once per round (stored once, accepted once in the audit log) and the site's own
+ * transfers.ndjson lists them with the hashes the hub counted.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FaultConsortium, type FaultSite } from './support/fault-consortium.ts';
+import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, TRAINING_ROUNDS } from './support/fault-study.ts';
+import { hubDatabaseTargets } from './support/hub-databases.ts';
+import { problemsOfSiteUploads, readHubUploads, readTransferLines } from './support/upload-records.ts';
+
+/** How long the site is gone each time: the other sites submit meanwhile and the round waits. */
+const AGENT_DOWN_MS = 2_000;
+
+/** The kills: in which training round, and on which line of the agent's own log. */
+const KILLS = [
+  { round: 2, moment: 'while training', match: (line: string) => line.includes('"task":"round 2: training"') },
+  { round: 3, moment: 'after encrypting its update', match: (line: string) => line.includes('"task":"round 3: encrypting"') && line.includes('"msg":"done"') },
+] as const;
+
+for (const target of hubDatabaseTargets()) {
+  describe.skipIf(target.skipReason !== null)(`agent killed mid-round and restarted (${target.kind})`, () => {
+    let consortium: FaultConsortium | undefined;
+    afterEach(async () => {
+      await consortium?.close();
+      consortium = undefined;
+    });
+
+    it('picks up where it left off; its uploads reach the hub exactly once per round, as its transfer log says', async () => {
+      const started = performance.now();
+      const timings: Record<string, number> = {};
+      const mark = (label: string) => (timings[label] = Math.round(performance.now() - started));
+
+      consortium = new FaultConsortium({ label: `agent-crash-${target.kind}`, target, spec: faultStudySpec() });
+      await consortium.start();
+      mark('enrolled');
+      const victim = consortium.sites[1]!;
+      const victimId = siteIdOf(await consortium.progress(), victim.name);
+      const happened: string[] = [];
+
+      for (const kill of KILLS) {
+        await consortium.waitForAgentLog(victim, `round ${kill.round} ${kill.moment}`, kill.match, 90_000);
+        await consortium.killAgent(victim);
+        mark(`killed in round ${kill.round}`);
+        happened.push(`round ${kill.round} ${kill.moment}: last logged ${await lastLogged(victim)}, outbox [${await outboxOf(victim, consortium.studyId)}]`);
+
+        await sleep(AGENT_DOWN_MS);
+        // Without the site the round cannot finish: n-of-n decryption needs its key share.
+        const during = (await consortium.progress()).rounds.find((r) => r.index === kill.round)!;
+        expect(during.status, `round ${kill.round} while ${victim.name} is down`).not.toBe('complete');
+        expect(during.decrypted).not.toContain(victimId);
+        await consortium.startAgent(victim);
+      }
+
+      const { progress, agentExitCodes } = await consortium.finish(150_000);
+      mark('finished');
+      console.info(`[e2e] agent crash (${target.kind}): ${happened.join('; ')}; timings (ms since start) ${JSON.stringify(timings)}`);
+
+      expect(problemsOfFinishedStudy(progress)).toEqual([]);
+      expect(progress.rounds.map((r) => [r.index, r.kind, r.status])).toEqual([
+        [0, 'stats', 'complete'],
+        ...Array.from({ length: TRAINING_ROUNDS }, (_, i) => [i + 1, 'train', 'complete']),
+      ]);
+      for (const round of progress.rounds) expect(round.submitted, `round ${round.index}`).toContain(victimId);
+      expect(await consortium.client.audit.verify.query()).toMatchObject({ ok: true, firstBreak: null });
+      expect(agentExitCodes).toEqual(Object.fromEntries(consortium.sites.map((s) => [s.name, 0])));
+
+      // What the hub counted, from its own tables and audit log (PGlite: only once it has stopped).
+      await consortium.stopHub();
+      const hub = await consortium.database!.read((db) => readHubUploads(db, progress.rounds.map((r) => r.id)));
+      const transfers = (await readTransferLines(victim.dir)).filter((t) => t.studyId === consortium!.studyId);
+      expect(problemsOfSiteUploads(progress.rounds, victimId, hub, transfers)).toEqual([]);
+      expect(transfers.filter((t) => t.kind === 'keyshare')).toHaveLength(1);
+    }, 240_000);
+  });
+}
+
+/** The message (and task) of the last line of a site's agent.log, to report where a kill struck. */
+async function lastLogged(site: FaultSite): Promise<string> {
+  const lines = (await readFile(path.join(site.dir, 'agent.log'), 'utf8')).trim().split('\n');
+  const last = JSON.parse(lines.at(-1) ?? '{}') as { msg?: string; task?: string; kind?: string };
+  return [last.msg, last.task ?? last.kind].filter(Boolean).join(' ');
+}
+
+/** The uploads waiting in a site's outbox for a study. */
+async function outboxOf(site: FaultSite, studyId: string): Promise<string> {
+  const names = await readdir(path.join(site.dir, 'studies', studyId, 'outbox')).catch(() => []);
+  return names.join(', ');
+}

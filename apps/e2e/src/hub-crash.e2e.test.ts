@@ -1,0 +1,89 @@
+/**
+ * The hub killed (SIGKILL, no clean shutdown) in the middle of a training round, with part of the
+ * round's encrypted updates accepted, then started again on the same data and port a few seconds
+ * later. The agents keep retrying meanwhile (their uploads wait in their outboxes) and the study
+ * carries on: nothing the hub acknowledged before the crash is lost or counted twice, the
+ * interrupted round completes with every site, and the audit chain still verifies.
+ *
+ * Real processes over real HTTP: `consilium-hub serve` and three `consilium-agent run`, on PGlite
+ * and, with DATABASE_URL, on a scratch PostgreSQL database.
+ */
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FaultConsortium } from './support/fault-consortium.ts';
+import { faultStudySpec, problemsOfFinishedStudy, sorted, TRAINING_ROUNDS } from './support/fault-study.ts';
+import { hubDatabaseTargets } from './support/hub-databases.ts';
+
+/** How long the hub stays dead: long enough for every agent to find it gone and back off. */
+const HUB_DOWN_MS = 3_000;
+
+for (const target of hubDatabaseTargets()) {
+  describe.skipIf(target.skipReason !== null)(`hub killed mid-round and restarted (${target.kind})`, () => {
+    let consortium: FaultConsortium | undefined;
+    afterEach(async () => {
+      await consortium?.close();
+      consortium = undefined;
+    });
+
+    it('carries on where it was: the interrupted round completes with every submission counted once', async () => {
+      const started = performance.now();
+      const timings: Record<string, number> = {};
+      const mark = (label: string) => (timings[label] = Math.round(performance.now() - started));
+
+      consortium = new FaultConsortium({ label: `hub-crash-${target.kind}`, target, spec: faultStudySpec() });
+      await consortium.start();
+      mark('enrolled');
+      const urlBefore = consortium.hub.url;
+
+      // Accepted updates of a round still collecting: the hub dies holding a partial aggregate.
+      const before = await consortium.waitFor(
+        'a training round collecting with an accepted submission',
+        (progress) => {
+          const round = progress.rounds.at(-1);
+          return round?.kind === 'train' && round.status === 'collecting' && round.submitted.length > 0 && { progress, round };
+        },
+        { timeoutMs: 90_000 },
+      );
+      await consortium.killHub();
+      mark('hub killed');
+      for (const site of consortium.sites) expect(site.agent?.hasExited(), `the agent of ${site.name} is still running`).toBe(false);
+
+      await sleep(HUB_DOWN_MS);
+      const hub = await consortium.startHub();
+      mark('hub restarted');
+      expect(hub.url).toBe(urlBefore);
+
+      const { progress, agentExitCodes } = await consortium.finish(150_000);
+      mark('finished');
+      console.info(
+        `[e2e] hub crash (${target.kind}): killed in round ${before.round.index} with ${before.round.submitted.length} of ${before.round.participants.length} ` +
+          `submissions accepted; timings (ms since start) ${JSON.stringify(timings)}`,
+      );
+
+      expect(problemsOfFinishedStudy(progress)).toEqual([]);
+      // No round failed or was repeated: the crash cost time, not work.
+      expect(progress.rounds.map((r) => [r.index, r.kind, r.status])).toEqual([
+        [0, 'stats', 'complete'],
+        ...Array.from({ length: TRAINING_ROUNDS }, (_, i) => [i + 1, 'train', 'complete']),
+      ]);
+
+      // The interrupted round kept what it had accepted and completed with every participant.
+      const interrupted = progress.rounds.find((r) => r.id === before.round.id)!;
+      expect(interrupted.status).toBe('complete');
+      expect(interrupted.submitted).toEqual(expect.arrayContaining(before.round.submitted));
+      expect(sorted(interrupted.submitted)).toEqual(sorted(interrupted.participants));
+      expect(sorted(interrupted.decrypted)).toEqual(sorted(interrupted.participants));
+      // Models published before the crash are the same models afterwards.
+      const modelsBefore = before.progress.models.map((m) => [m.id, m.version, m.parametersHash]);
+      expect(progress.models.slice(0, modelsBefore.length).map((m) => [m.id, m.version, m.parametersHash])).toEqual(modelsBefore);
+
+      expect(await consortium.client.audit.verify.query()).toMatchObject({ ok: true, firstBreak: null });
+      // Every agent found the hub gone, retried, and finished by itself.
+      for (const site of consortium.sites) {
+        expect(await readFile(site.logFile, 'utf8'), `${site.name} retried while the hub was down`).toContain('"msg":"hub unreachable or busy; retrying"');
+      }
+      expect(agentExitCodes).toEqual(Object.fromEntries(consortium.sites.map((s) => [s.name, 0])));
+    }, 240_000);
+  });
+}
