@@ -15,7 +15,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FaultConsortium, type FaultSite } from './support/fault-consortium.ts';
 import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, TRAINING_ROUNDS } from './support/fault-study.ts';
 import { hubDatabaseTargets } from './support/hub-databases.ts';
-import { problemsOfSiteUploads, readHubUploads, readTransferLines } from './support/upload-records.ts';
+import { readHubUploads } from './support/hub-records.ts';
+import { problemsOfSiteUploads, readTransferLines } from './support/site-uploads.ts';
 
 /** How long the site is gone each time: the other sites submit meanwhile and the round waits. */
 const AGENT_DOWN_MS = 2_000;
@@ -62,7 +63,12 @@ for (const target of hubDatabaseTargets()) {
 
       const { progress, agentExitCodes } = await consortium.finish(150_000);
       mark('finished');
-      console.info(`[e2e] agent crash (${target.kind}): ${happened.join('; ')}; timings (ms since start) ${JSON.stringify(timings)}`);
+      const transfers = (await readTransferLines(victim.dir)).filter((t) => t.studyId === consortium!.studyId);
+      const resent = transfers.filter((t) => t.duplicate === true).map((t) => t.kind);
+      console.info(
+        `[e2e] agent crash (${target.kind}): ${happened.join('; ')}; re-sent uploads the hub already had: [${resent.join(', ')}]; ` +
+          `timings (ms since start) ${JSON.stringify(timings)}`,
+      );
 
       expect(problemsOfFinishedStudy(progress)).toEqual([]);
       expect(progress.rounds.map((r) => [r.index, r.kind, r.status])).toEqual([
@@ -76,7 +82,6 @@ for (const target of hubDatabaseTargets()) {
       // What the hub counted, from its own tables and audit log (PGlite: only once it has stopped).
       await consortium.stopHub();
       const hub = await consortium.database!.read((db) => readHubUploads(db, progress.rounds.map((r) => r.id)));
-      const transfers = (await readTransferLines(victim.dir)).filter((t) => t.studyId === consortium!.studyId);
       expect(problemsOfSiteUploads(progress.rounds, victimId, hub, transfers)).toEqual([]);
       expect(transfers.filter((t) => t.kind === 'keyshare')).toHaveLength(1);
     }, 240_000);

@@ -157,7 +157,7 @@ for (const target of testDatabaseTargets()) {
         await expectRefused(() => share(site, oracle), ErrorCode.INVALID_CIPHERTEXT, 'Chunk 0: decryption share was computed for a different aggregate');
 
         const parts = await site.partialDecrypt(study.id, study.spec.privacy.ckks, aggregate);
-        await expectRefused(() => share(site, [...parts, ...parts]), ErrorCode.INVALID_INPUT, 'Round 0 has 1 chunk(s); the share has 2');
+        await expectRefused(() => share(site, [...parts, ...parts]), ErrorCode.INVALID_INPUT, 'Round 0 has 1 chunk(s); the decryption share has 2');
         const whole = parts[0]!;
         await expectRefused(
           () => share(site, [whole.subarray(0, whole.byteLength - 8)]),
@@ -172,7 +172,7 @@ for (const target of testDatabaseTargets()) {
         await expectRefused(
           () => transport.submitDecryptionShare(outsider, outsider.envelope('decryption-share', study.id, roundId, parts)),
           ErrorCode.FORBIDDEN,
-          `Site "${outsider.name}" holds no key share for round 0`,
+          `Site "${outsider.name}" is not a participant of round 0`,
         );
       });
 

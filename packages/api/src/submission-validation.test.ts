@@ -145,8 +145,8 @@ for (const target of testDatabaseTargets()) {
 
       it('refuses the wrong number of chunks', async () => {
         expect(encoding.chunkCount).toBe(1);
-        await expectRefused(site, submission([parts[0]!, parts[0]!]), ErrorCode.INVALID_INPUT, 'Round 0 expects 1 chunk(s), the submission has 2');
-        await expectRefused(site, submission([]), ErrorCode.INVALID_INPUT, 'Round 0 expects 1 chunk(s), the submission has 0');
+        await expectRefused(site, submission([parts[0]!, parts[0]!]), ErrorCode.INVALID_INPUT, 'Round 0 has 1 chunk(s); the submission has 2');
+        await expectRefused(site, submission([]), ErrorCode.INVALID_INPUT, 'Round 0 has 1 chunk(s); the submission has 0');
       });
     });
 

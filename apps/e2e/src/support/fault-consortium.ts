@@ -77,7 +77,10 @@ export class FaultConsortium {
     this.options = options;
   }
 
-  /** Starts the hub, creates the study and enrols every site's agent (the study then starts by itself). */
+  /**
+   * Starts the hub, creates the study and enrols every site's agent. The study starts by itself
+   * when the last site enrols, or (spec with autoStart false) once every agent is polling.
+   */
   async start(): Promise<void> {
     this.workDir = await mkdtemp(path.join(tmpdir(), `consilium-e2e-${this.options.label}-`));
     this.logsDir = path.join(this.workDir, 'logs');
@@ -99,6 +102,11 @@ export class FaultConsortium {
     const { studyId, tokens } = await createStudy(this.hub, this.options.spec, this.sites.map((s) => s.name));
     this.studyId = studyId;
     await Promise.all(this.sites.map((site) => this.startAgent(site, tokens[site.name])));
+    if (this.options.spec.federation?.autoStart === false) {
+      // Started once every agent polls, the key ceremony's deadline times the ceremony, not the agents' start-up.
+      await this.waitFor('every agent to poll the hub', (p) => p.sites.length === this.sites.length && p.sites.every((s) => s.lastSeenAt !== null));
+      await this.client.studies.start.mutate({ studyId });
+    }
   }
 
   /** The running hub (throws while it is down). */

@@ -9,6 +9,7 @@ import { inTransaction } from '../transaction.ts';
 import { verifyUpload } from '../uploads.ts';
 import { finalizeRound } from './finalize-round.ts';
 import { loadRound } from './load-round.ts';
+import { checkChunkCount, inChunk, loadUploadRound } from './upload-round.ts';
 
 export interface DecryptionShareReceipt {
   roundId: string;
@@ -25,13 +26,9 @@ export interface DecryptionShareReceipt {
  */
 export async function submitDecryptionShare(ctx: DomainContext, site: AuthenticatedSite, envelope: Uint8Array): Promise<DecryptionShareReceipt> {
   const upload = verifyUpload(site, envelope, { kind: 'decryption-share', maxParts: 1_000_000, maxPartBytes: 16 * 1024 * 1024 }, ctx.limits);
-  const { roundId, studyId, payloadSha256 } = upload.header;
-  if (!roundId) throw new AppError(ErrorCode.INVALID_INPUT, 'A decryption share must name its round');
-  const round = await loadRound(ctx.db, roundId);
-  if (round.row.studyId !== studyId) throw new AppError(ErrorCode.INVALID_INPUT, `Round ${roundId} does not belong to study ${studyId}`);
-  if (!round.row.participants.includes(site.siteId)) {
-    throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" holds no key share for round ${round.row.index}`);
-  }
+  const { studyId, payloadSha256 } = upload.header;
+  const round = await loadUploadRound(ctx, site, upload, 'decryption share');
+  const { roundId } = round;
   const [existing] = await ctx.db.select().from(decryptionShares).where(and(eq(decryptionShares.roundId, roundId), eq(decryptionShares.siteId, site.siteId)));
   if (existing) {
     if (existing.payloadHash !== payloadSha256) {
@@ -42,21 +39,12 @@ export async function submitDecryptionShare(ctx: DomainContext, site: Authentica
   if (round.row.status !== 'decrypting' || round.encoding.scheme !== 'ckks-multiparty') {
     throw new AppError(ErrorCode.WRONG_STATE, `Round ${round.row.index} is not waiting for decryption (status ${round.row.status})`);
   }
-  if (upload.parts.length !== round.encoding.chunkCount) {
-    throw new AppError(ErrorCode.INVALID_INPUT, `Round ${round.row.index} has ${round.encoding.chunkCount} chunk(s); the share has ${upload.parts.length}`);
-  }
+  checkChunkCount(round, upload, 'decryption share');
   const study = await loadStudy(ctx.db, studyId);
   const context = await ctx.crypto.context(study.spec.privacy.ckks);
   // Each share is bound to the exact aggregate bytes it decrypts: a share of anything else is refused now.
   const aggregates = await ctx.db.select({ accumulator: roundChunks.accumulator }).from(roundChunks).where(eq(roundChunks.roundId, roundId)).orderBy(asc(roundChunks.chunkIndex));
-  upload.parts.forEach((part, i) => {
-    try {
-      validateDecryptionShare(context, part, { aggregate: aggregates[i]!.accumulator });
-    } catch (error) {
-      if (error instanceof AppError) throw new AppError(error.code, `Chunk ${i}: ${error.message}`, { details: { ...error.details, chunk: i } });
-      throw error;
-    }
-  });
+  upload.parts.forEach((part, i) => inChunk(i, () => validateDecryptionShare(context, part, { aggregate: aggregates[i]!.accumulator })));
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const locked = await loadRound(tx, roundId, { forUpdate: true });

@@ -8,6 +8,7 @@ import { inTransaction } from '../transaction.ts';
 import { verifyUpload } from '../uploads.ts';
 import { closeAggregation } from './close-aggregation.ts';
 import { isCollecting, loadRound, type LoadedRound } from './load-round.ts';
+import { checkChunkCount, inChunk, loadUploadRound } from './upload-round.ts';
 import { addPart, validatePart } from './vector-parts.ts';
 
 export interface SubmissionReceipt {
@@ -25,22 +26,19 @@ export interface SubmissionReceipt {
  */
 export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, envelope: Uint8Array): Promise<SubmissionReceipt> {
   const upload = verifyUpload(site, envelope, { kind: 'submission', maxParts: 1_000_000, maxPartBytes: 64 * 1024 * 1024 }, ctx.limits);
-  const { roundId, studyId, payloadSha256 } = upload.header;
-  if (!roundId) throw new AppError(ErrorCode.INVALID_INPUT, 'A submission must name its round');
-  const round = await loadRound(ctx.db, roundId);
-  checkParticipant(round, site, studyId);
+  const { studyId, payloadSha256 } = upload.header;
+  const round = await loadUploadRound(ctx, site, upload, 'submission');
+  const { roundId } = round;
   // A retry of an accepted submission (say the agent restarted before it saw the receipt) is
   // answered with the original receipt, even after the round has moved on.
   const existing = await findSubmission(ctx, roundId, site.siteId);
   if (existing) return duplicateOrConflict(existing, payloadSha256, round, site);
   checkStillCollecting(round, ctx.now());
 
-  if (upload.parts.length !== round.encoding.chunkCount) {
-    throw new AppError(ErrorCode.INVALID_INPUT, `Round ${round.row.index} expects ${round.encoding.chunkCount} chunk(s), the submission has ${upload.parts.length}`);
-  }
+  checkChunkCount(round, upload, 'submission');
   const study = await loadStudy(ctx.db, studyId);
   const context = round.encoding.scheme === 'ckks-multiparty' ? await ctx.crypto.context(study.spec.privacy.ckks) : null;
-  upload.parts.forEach((part, i) => validatePart(round.encoding, context, part, i));
+  upload.parts.forEach((part, i) => inChunk(i, () => validatePart(round.encoding, context, part)));
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const locked = await loadRound(tx, roundId, { forUpdate: true });
@@ -81,15 +79,6 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
     }
     return { roundId, payloadSha256, duplicate: false, submissionsSoFar };
   });
-}
-
-function checkParticipant(round: LoadedRound, site: AuthenticatedSite, studyId: string): void {
-  if (round.row.studyId !== studyId) {
-    throw new AppError(ErrorCode.INVALID_INPUT, `Round ${round.row.id} does not belong to study ${studyId}`);
-  }
-  if (!round.row.participants.includes(site.siteId)) {
-    throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" is not a participant of round ${round.row.index}`);
-  }
 }
 
 function checkStillCollecting(round: LoadedRound, now: Date): void {

@@ -7,16 +7,9 @@ import { addCiphertexts, validateCiphertext, type CkksContext } from '@consilium
  * and added into the running sum. CKKS chunks are ciphertexts added homomorphically; plaintext
  * chunks are float64 vectors (studies that opted out of encryption, and benchmarks).
  */
-export function validatePart(encoding: VectorEncoding, context: CkksContext | null, part: Uint8Array, index: number): void {
+export function validatePart(encoding: VectorEncoding, context: CkksContext | null, part: Uint8Array): void {
   if (encoding.scheme === 'ckks-multiparty') {
-    try {
-      validateCiphertext(context!, part, { scaleBits: encoding.scaleBits });
-    } catch (error) {
-      if (error instanceof AppError) {
-        throw new AppError(error.code, `Chunk ${index}: ${error.message}`, { details: { ...error.details, chunk: index }, cause: error });
-      }
-      throw error;
-    }
+    validateCiphertext(context!, part, { scaleBits: encoding.scaleBits });
     return;
   }
   if (part.byteLength !== encoding.length * 8) {
