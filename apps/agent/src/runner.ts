@@ -21,7 +21,8 @@ export interface RunOptions {
 
 /** How long a task that failed for a non-transient reason is left alone before it is retried. */
 const COOLDOWN_MS = 30_000;
-const MAX_BACKOFF_MS = 60_000;
+// Short enough that agents notice a restarted hub within seconds; long enough not to hammer a hub that is down.
+const MAX_BACKOFF_MS = 15_000;
 
 /**
  * The agent's main loop. All progress is driven by the hub's state (what has this site not done
@@ -95,7 +96,7 @@ async function flushOutboxes(ctx: TaskContext): Promise<void> {
   }
   for (const studyId of studies) {
     for (const item of await ctx.state(studyId).pending()) {
-      ctx.logger.info({ kind: item.kind, studyId, roundId: item.roundId }, 're-sending an upload from before a restart');
+      ctx.logger.info({ kind: item.kind, studyId, roundId: item.roundId }, 're-sending a stored upload the hub has not acknowledged yet');
       try {
         await ctx.send(studyId, item);
       } catch (error) {

@@ -2,8 +2,9 @@
  * The hub killed (SIGKILL, no clean shutdown) in the middle of a training round, with part of the
  * round's encrypted updates accepted, then started again on the same data and port a few seconds
  * later. The agents keep retrying meanwhile (their uploads wait in their outboxes) and the study
- * carries on: nothing the hub acknowledged before the crash is lost or counted twice, the
- * interrupted round completes with every site, and the audit chain still verifies.
+ * carries on: nothing the hub acknowledged before the crash is lost or counted twice (checked in
+ * its tables and audit log against each site's transfer log), the interrupted round completes
+ * with every site, and the audit chain still verifies.
  *
  * Real processes over real HTTP: `consilium-hub serve` and three `consilium-agent run`, on PGlite
  * and, with DATABASE_URL, on a scratch PostgreSQL database.
@@ -12,8 +13,10 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultConsortium } from './support/fault-consortium.ts';
-import { faultStudySpec, problemsOfFinishedStudy, sorted, TRAINING_ROUNDS } from './support/fault-study.ts';
+import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, TRAINING_ROUNDS } from './support/fault-study.ts';
 import { hubDatabaseTargets } from './support/hub-databases.ts';
+import { readHubUploads } from './support/hub-records.ts';
+import { problemsOfSiteUploads, readTransferLines } from './support/site-uploads.ts';
 
 /** How long the hub stays dead: long enough for every agent to find it gone and back off. */
 const HUB_DOWN_MS = 3_000;
@@ -43,16 +46,17 @@ for (const target of hubDatabaseTargets()) {
           const round = progress.rounds.at(-1);
           return round?.kind === 'train' && round.status === 'collecting' && round.submitted.length > 0 && { progress, round };
         },
-        { timeoutMs: 90_000 },
+        // The window between a round's first and last update is a few hundred milliseconds.
+        { timeoutMs: 90_000, pollMs: 50 },
       );
       await consortium.killHub();
       mark('hub killed');
       for (const site of consortium.sites) expect(site.agent?.hasExited(), `the agent of ${site.name} is still running`).toBe(false);
 
       await sleep(HUB_DOWN_MS);
-      const hub = await consortium.startHub();
+      const restarted = await consortium.startHub();
       mark('hub restarted');
-      expect(hub.url).toBe(urlBefore);
+      expect(restarted.url).toBe(urlBefore);
 
       const { progress, agentExitCodes } = await consortium.finish(150_000);
       mark('finished');
@@ -84,6 +88,18 @@ for (const target of hubDatabaseTargets()) {
         expect(await readFile(site.logFile, 'utf8'), `${site.name} retried while the hub was down`).toContain('"msg":"hub unreachable or busy; retrying"');
       }
       expect(agentExitCodes).toEqual(Object.fromEntries(consortium.sites.map((s) => [s.name, 0])));
+
+      // Uploads cut off by the crash were re-sent from the outboxes: each counted exactly once,
+      // in the hub's tables and its audit log, with the hashes the sites logged.
+      await consortium.stopHub();
+      const records = await consortium.database!.read((db) => readHubUploads(db, progress.rounds.map((r) => r.id)));
+      const resent: string[] = [];
+      for (const site of consortium.sites) {
+        const transfers = (await readTransferLines(site.dir)).filter((t) => t.studyId === consortium!.studyId);
+        expect(problemsOfSiteUploads(progress.rounds, siteIdOf(progress, site.name), records, transfers), site.name).toEqual([]);
+        resent.push(...transfers.filter((t) => t.duplicate === true).map((t) => `${site.name}: ${t.kind}`));
+      }
+      console.info(`[e2e] hub crash (${target.kind}): re-sent uploads the hub already had: [${resent.join('; ')}]`);
     }, 240_000);
   });
 }

@@ -10,15 +10,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHubClient } from '@consilium/api/client';
 import { syntheticStudySpec } from '@consilium/data/synthetic';
+import { startHubProcess, type HubProcess } from '@consilium/demo/orchestrator';
 import { generateIdentity } from '@consilium/protocol';
 import type { HubClient } from '@consilium/api/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eEnv } from './env.ts';
 import { chromiumMissing, launchChromium } from './support/chromium.ts';
-import { startHub, type RunningHub } from './support/hub.ts';
 import { buildPortal, startPortal, type RunningPortal } from './support/portal.ts';
-import { freePort } from './support/processes.ts';
+import { childEnv, freePort } from './support/processes.ts';
 
 const LAPTOP = { width: 1280, height: 800 };
 const TABLET = { width: 820, height: 1180 };
@@ -28,7 +28,7 @@ if (chromiumMissing) console.warn(`[e2e] ${chromiumMissing}; skipping the portal
 
 describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, next start)', () => {
   let workDir: string;
-  let hub: RunningHub | undefined;
+  let hub: HubProcess | undefined;
   let portal: RunningPortal | undefined;
   let portalNoHub: RunningPortal | undefined;
   let browser: Browser | undefined;
@@ -54,7 +54,10 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
 
     // The build dominates; the hub starts (and migrates its database) meanwhile.
     const [startedHub] = await Promise.all([
-      timed('hub start', () => startHub({ dataDir: path.join(workDir, 'hub'), logFile: path.join(logs, 'hub.log') })),
+      timed('hub start', () =>
+        // A fresh PGlite data directory; the minimal environment keeps a DATABASE_URL in the runner's away from it.
+        startHubProcess({ dataDir: path.join(workDir, 'hub'), logFile: path.join(logs, 'hub.log'), env: childEnv({ CONSILIUM_LOG_LEVEL: 'warn' }) }),
+      ),
       timed('next build', () => buildPortal({ logFile: path.join(logs, 'next-build.log') })),
     ]);
     hub = startedHub;
@@ -91,7 +94,7 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([portal?.service.stop(), portalNoHub?.service.stop(), hub?.service.stop()]);
+    await Promise.all([portal?.service.stop(), portalNoHub?.service.stop(), hub?.stop()]);
     console.info(`[e2e] timings (ms): ${JSON.stringify(timings)}`);
     if (e2eEnv.keepWorkDir) console.info(`[e2e] kept logs and data in ${workDir}`);
     else if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -229,7 +232,10 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     const { context, page } = await newPage();
     try {
       await page.goto(`${portal!.url}/`);
-      const rows = page.getByRole('table', { name: 'Studies, newest first' }).locator('tbody tr');
+      const table = page.getByRole('table', { name: 'Studies, newest first' });
+      // The page streams in behind loading.tsx's skeleton: count rows once the table is there.
+      await table.waitFor();
+      const rows = table.locator('tbody tr');
       const before = await rows.count();
       const name = 'Sepsis early warning (created during the test)';
       await admin.studies.create.mutate({ spec: { ...syntheticStudySpec(), name } });

@@ -121,12 +121,6 @@ export class FaultConsortium {
     return this.#client;
   }
 
-  site(name: string): FaultSite {
-    const site = this.sites.find((s) => s.name === name);
-    if (!site) throw new Error(`No site "${name}"`);
-    return site;
-  }
-
   /** Starts the hub on the consortium's data directory, database and port (first start, or after a kill). */
   async startHub(): Promise<HubProcess> {
     const hub = await startHubProcess({
@@ -209,13 +203,12 @@ export class FaultConsortium {
    */
   async waitFor<T>(what: string, pick: (progress: StudyProgress) => T | undefined | false, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    let last: StudyProgress | null = null;
     for (;;) {
       this.#failure.signal.throwIfAborted();
-      last = await this.progress();
-      const picked = pick(last);
+      const progress = await this.progress();
+      const picked = pick(progress);
       if (picked !== undefined && picked !== false) return picked;
-      if (Date.now() > deadline) throw new Error(`Waited in vain for ${what} (${describeStudyState(last)})`);
+      if (Date.now() > deadline) throw new Error(`Waited in vain for ${what} (${describeStudyState(progress)})`);
       await sleep(options.pollMs ?? 100);
     }
   }
@@ -270,12 +263,18 @@ export class FaultConsortium {
     this.#closing = true;
     // A stopped process would sit on SIGTERM until the grace period's SIGKILL: let it run first.
     for (const site of this.#frozen) this.thawAgent(site);
-    await Promise.all(this.sites.map((site) => site.agent?.stop()));
-    await this.stopHub();
-    await this.database?.drop();
-    if (!this.workDir) return;
-    if (e2eEnv.keepWorkDir) console.info(`[e2e] kept logs and data in ${this.workDir}`);
-    else await rm(this.workDir, { recursive: true, force: true });
+    try {
+      await Promise.all(
+        this.sites.map(async (site) => {
+          await site.agent?.stop();
+        }),
+      );
+      await this.stopHub();
+      await this.database?.drop();
+    } finally {
+      if (this.workDir && e2eEnv.keepWorkDir) console.info(`[e2e] kept logs and data in ${this.workDir}`);
+      else if (this.workDir) await rm(this.workDir, { recursive: true, force: true });
+    }
   }
 
   #exitedUnexpectedly(pid: number, message: string, logFile: string): void {

@@ -6,9 +6,6 @@ export const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..', '..'
 
 export const portalDir = path.join(repoRoot, 'apps', 'portal');
 
-/** The hub's CLI, run with this process's Node (Node 24), exactly as an operator runs it. */
-export const hubCli = path.join(repoRoot, 'apps', 'hub', 'bin', 'consilium-hub.js');
-
 /** Next's CLI as the portal resolves it (the e2e package does not depend on next itself). */
 export const nextCli = createRequire(path.join(portalDir, 'package.json')).resolve('next/dist/bin/next');
 

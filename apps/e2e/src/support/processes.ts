@@ -1,17 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { readLogTail } from '@consilium/demo/orchestrator';
 import { inheritedEnv } from '../env.ts';
 
-/** A child process whose stdout/stderr go to a log file (several processes must not interleave on the console). */
+/**
+ * A child process whose stdout/stderr go to a log file (several processes must not interleave on
+ * the console). The hub and agents are started with the orchestrator's startHubProcess and
+ * startAgentProcess (@consilium/demo/orchestrator); this is for Next.
+ */
 export interface Service {
   readonly name: string;
   readonly pid: number;
   readonly logFile: string;
-  /** Stdout as a stream when captured (it then does not go to the log: the caller reads it). */
-  readonly stdout: NodeJS.ReadableStream | null;
   readonly exited: Promise<number | null>;
   hasExited(): boolean;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
@@ -48,7 +50,6 @@ export function startService(options: {
   cwd?: string;
   env: Record<string, string>;
   logFile: string;
-  captureStdout?: boolean;
 }): Service {
   const fd = openSync(options.logFile, 'a');
   let child: ChildProcess;
@@ -56,7 +57,7 @@ export function startService(options: {
     child = spawn(process.execPath, [options.script, ...options.args], {
       cwd: options.cwd,
       env: options.env,
-      stdio: ['ignore', options.captureStdout ? 'pipe' : fd, fd],
+      stdio: ['ignore', fd, fd],
     });
   } finally {
     closeSync(fd);
@@ -79,7 +80,6 @@ export function startService(options: {
     name: options.name,
     pid: child.pid ?? -1,
     logFile: options.logFile,
-    stdout: child.stdout ?? null,
     exited,
     hasExited: () => done,
     async stop(graceMs = 10_000) {
@@ -108,7 +108,7 @@ export async function runToCompletion(options: Parameters<typeof startService>[0
   if (code !== 0) throw new Error(await withLogTail(`${options.name} failed (exit code ${code})`, options.logFile));
 }
 
-/** A TCP port free right now on 127.0.0.1 (for `next start -p`, or as a port nothing listens on). */
+/** A TCP port free right now on 127.0.0.1 (for `next start -p`, a hub that must keep its port across restarts, or a port nothing listens on). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -139,21 +139,6 @@ export async function waitForHttp(url: string, service: Service, timeoutMs: numb
 
 /** `message`, then the last lines of `logFile`. */
 export async function withLogTail(message: string, logFile: string, lines = 30): Promise<string> {
-  let text = '';
-  try {
-    const handle = await open(logFile, 'r');
-    try {
-      const { size } = await handle.stat();
-      const length = Math.min(size, 32 * 1024);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      text = buffer.toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // No log.
-  }
-  const tail = text.split('\n').filter((l) => l.trim() !== '').slice(-lines).map((l) => `  ${l}`).join('\n');
+  const tail = (await readLogTail(logFile, lines)).split('\n').filter((l) => l !== '').map((l) => `  ${l}`).join('\n');
   return `${message}\nLast lines of ${logFile}:\n${tail || '  (empty)'}`;
 }
