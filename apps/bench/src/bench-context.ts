@@ -17,5 +17,7 @@ export interface BenchResult {
 export interface Benchmark {
   name: string;
   help: string;
+  /** The flags it takes: `string` ones take a value, `boolean` ones don't. */
+  options: Record<string, 'string' | 'boolean'>;
   run(ctx: BenchContext): Promise<BenchResult>;
 }

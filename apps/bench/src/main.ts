@@ -8,22 +8,28 @@ import { parseArgs } from 'node:util';
 import { describeError } from '@consilium/errors';
 import type { Benchmark } from './bench-context.ts';
 import { readEnv } from './env.ts';
-import { fedHeart, fedHeartHelp } from './fed-heart/index.ts';
+import { fedHeart, fedHeartHelp, fedHeartOptions } from './fed-heart/index.ts';
 
-const benchmarks: Benchmark[] = [{ name: 'fed-heart', help: fedHeartHelp, run: fedHeart }];
+const benchmarks: Benchmark[] = [{ name: 'fed-heart', help: fedHeartHelp, options: fedHeartOptions, run: fedHeart }];
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    strict: false,
-    options: { out: { type: 'string' }, help: { type: 'boolean' } },
-  });
-  const name = positionals[0];
+  const name = process.argv[2];
   const bench = benchmarks.find((b) => b.name === name);
-  if (!bench || values.help) {
+  if (!bench) {
+    const known = process.argv.includes('--help') || process.argv.includes('-h') || name === undefined;
     process.stdout.write(`Usage: npm run bench -- <name> [--out result.json] [flags]\n\n${benchmarks.map((b) => b.help).join('\n\n')}\n`);
-    return bench || values.help ? 0 : 2;
+    if (!known) process.stderr.write(`bench: unknown benchmark "${name}"\n`);
+    return known ? 0 : 2;
+  }
+  // Strict parsing: a misspelt flag is an error, not silently ignored.
+  const { values } = parseArgs({
+    args: process.argv.slice(3),
+    options: { out: { type: 'string' }, help: { type: 'boolean' }, ...Object.fromEntries(Object.entries(bench.options).map(([k, type]) => [k, { type }])) },
+  });
+  if (values.help) {
+    process.stdout.write(`${bench.help}\n`);
+    return 0;
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const workDir = path.join(repoRoot, '.consilium', 'bench', `${bench.name}-${stamp}`);

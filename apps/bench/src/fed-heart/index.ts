@@ -8,6 +8,9 @@ import { trainPooled, type MethodResult } from './baselines.ts';
 import { runDir, runFederated, type FederatedResult } from './federated.ts';
 import { loadHospitalSplits } from './heart-data.ts';
 
+/** The flags fed-heart takes. */
+export const fedHeartOptions = { data: 'string', seed: 'string', seeds: 'string', rounds: 'string', 'skip-federated': 'boolean' } as const;
+
 export const fedHeartHelp = `fed-heart — UCI Heart Disease, four hospitals (FLamby's natural split and preprocessing)
   --data <dir>     folder with the four processed.*.data files (default: ${defaultHeartDiseaseDir()})
   --seed <n>       the train/test split and training seed (default: the study's, 42)
