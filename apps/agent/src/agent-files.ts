@@ -9,8 +9,9 @@ import path from 'node:path';
  *   transfers.ndjson       every byte that left the site: kind, round, size, SHA-256
  *   agent.log              structured logs
  *   studies/<id>/secret-share.bin   this site's share of the study key (0600, never leaves the site)
- *   studies/<id>/state.json         rounds decrypted (and which aggregate), public key hash
- *   studies/<id>/outbox/            uploads not yet acknowledged by the hub (re-sent after a restart)
+ *   studies/<id>/state.json         rounds decrypted (and which aggregate)
+ *   studies/<id>/outbox/            uploads not yet answered by the hub (re-sent after a restart)
+ *   studies/<id>/sent/              uploads the hub has answered (kept: a share is never recomputed)
  */
 export class AgentFiles {
   readonly root: string;
@@ -38,10 +39,10 @@ export class AgentFiles {
   studyState(studyId: string): string {
     return path.join(this.studyDir(studyId), 'state.json');
   }
-  publicKey(studyId: string): string {
-    return path.join(this.studyDir(studyId), 'collective-public-key.bin');
-  }
   outbox(studyId: string): string {
     return path.join(this.studyDir(studyId), 'outbox');
+  }
+  sent(studyId: string): string {
+    return path.join(this.studyDir(studyId), 'sent');
   }
 }

@@ -2,7 +2,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Task, TrainingBackend } from '@consilium/schemas';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeHubError, isTransient } from './hub-connection.ts';
+import { ErrorCode } from '@consilium/errors';
+import { describeHubError, errorCodeOf, isTransient } from './hub-connection.ts';
 import type { TaskContext } from './tasks/task-context.ts';
 import { runDecrypt } from './tasks/decrypt.ts';
 import { runEvaluate } from './tasks/evaluate.ts';
@@ -100,8 +101,10 @@ async function flushOutboxes(ctx: TaskContext): Promise<void> {
       try {
         await ctx.send(studyId, item);
       } catch (error) {
-        if (isTransient(error)) throw error;
-        ctx.logger.warn({ kind: item.kind, error: describeHubError(error) }, 'stored upload no longer accepted; dropped');
+        // Hub unreachable: stop and retry later. Anything else concerns this upload only: the next
+        // ones (and polling for other studies' work) must not wait behind it.
+        if (errorCodeOf(error) === ErrorCode.UNAVAILABLE) throw error;
+        ctx.logger.warn({ kind: item.kind, studyId, error: describeHubError(error) }, isTransient(error) ? 'stored upload not accepted yet; will retry' : 'stored upload refused by the hub');
       }
     }
   }

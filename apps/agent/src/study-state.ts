@@ -9,7 +9,11 @@ const StudyStateFile = z.object({
 });
 type StudyStateFile = z.infer<typeof StudyStateFile>;
 
-/** A pending upload kept on disk until the hub acknowledges it, so a restart re-sends the same bytes. */
+/**
+ * An upload kept on disk: in the outbox until the hub has answered, then in `sent/` for good. A
+ * restart re-sends the same bytes, and a key share or decryption share is never computed twice —
+ * fresh noise on a second share for the same secret would give a curious hub a second sample.
+ */
 export interface OutboxItem {
   file: string;
   kind: 'keyshare' | 'submission' | 'decryption-share';
@@ -57,10 +61,23 @@ export class StudyState {
   async enqueue(kind: OutboxItem['kind'], roundId: string | null, envelope: Uint8Array): Promise<OutboxItem> {
     const dir = this.#files.outbox(this.studyId);
     await mkdir(dir, { recursive: true });
-    const file = path.join(dir, `${kind}--${roundId ?? 'study'}.bin`);
-    await writeFile(`${file}.tmp`, envelope);
+    const file = path.join(dir, uploadName(kind, roundId));
+    await writeFile(`${file}.tmp`, envelope, { mode: 0o600 });
     await rename(`${file}.tmp`, file);
     return { file, kind, roundId, envelope };
+  }
+
+  /** The upload already built for this kind and round (pending or sent), if any. */
+  async existing(kind: OutboxItem['kind'], roundId: string | null): Promise<OutboxItem | null> {
+    for (const dir of [this.#files.outbox(this.studyId), this.#files.sent(this.studyId)]) {
+      const file = path.join(dir, uploadName(kind, roundId));
+      try {
+        return { file, kind, roundId, envelope: new Uint8Array(await readFile(file)) };
+      } catch {
+        // not in this folder
+      }
+    }
+    return null;
   }
 
   async pending(): Promise<OutboxItem[]> {
@@ -79,7 +96,15 @@ export class StudyState {
     return items;
   }
 
+  /** The hub has answered (accepted or refused for good): move the upload from the outbox to sent/. */
   async done(item: OutboxItem): Promise<void> {
-    await rm(item.file, { force: true });
+    const sentDir = this.#files.sent(this.studyId);
+    await mkdir(sentDir, { recursive: true });
+    const target = path.join(sentDir, path.basename(item.file));
+    if (item.file !== target) await rename(item.file, target).catch(() => rm(item.file, { force: true }));
   }
+}
+
+function uploadName(kind: OutboxItem['kind'], roundId: string | null): string {
+  return `${kind}--${roundId ?? 'study'}.bin`;
 }

@@ -7,8 +7,16 @@ export interface TransferRecord {
   kind: 'enrolment' | 'keyshare' | 'submission' | 'decryption-share' | 'evaluation';
   studyId: string | null;
   roundId: string | null;
+  /** Payload bytes — the size the hub records for the same upload. */
   bytes: number;
+  /** Bytes on the wire (payload plus the signed envelope header). */
+  wireBytes?: number;
+  /** SHA-256 of the payload — the hash the hub records in its audit log. */
   sha256: string | null;
+  /** false when the hub refused it (the bytes still left the site). */
+  accepted?: boolean;
+  /** Why the hub refused it. */
+  error?: string;
   /** true when the hub had already accepted these exact bytes (a re-send after a restart). */
   duplicate?: boolean;
 }

@@ -87,6 +87,7 @@ export function createHub(options: HubOptions): Hub {
       running = true;
       advanceDeadlines(ctx)
         .then((report) => {
+          for (const problem of report.errors) logger.error(problem, 'deadline enforcement failed for one item');
           if (report.closed || report.failedRounds || report.failedStudies) logger.info(report, 'deadlines enforced');
         })
         .catch((error: unknown) => logger.error({ err: error }, 'deadline check failed'))

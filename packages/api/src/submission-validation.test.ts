@@ -175,7 +175,7 @@ for (const target of testDatabaseTargets()) {
     });
 
     describe('plaintext studies', () => {
-      it('refuses a vector of the wrong length or with a value that is not finite', async () => {
+      it('refuses a vector of the wrong length, with a value that is not finite, or beyond the round\'s bound', async () => {
         const plain = await setUpStudy(domain, transport, { siteCrypto, sites: 2, spec: testStudySpec({ encrypted: false }) });
         const round = await currentRound(domain, plain.id);
         const sender = plain.sites[0]!;
@@ -184,7 +184,10 @@ for (const target of testDatabaseTargets()) {
         await expectRefused(sender, send(vector.subarray(1)), ErrorCode.INVALID_INPUT, `Plaintext update must be ${vector.length} float64 values`);
         const poisoned = vector.slice();
         poisoned[3] = Number.NaN;
-        await expectRefused(sender, send(poisoned), ErrorCode.INVALID_INPUT, 'Plaintext update value 3 is not a finite number');
+        await expectRefused(sender, send(poisoned), ErrorCode.INVALID_INPUT, 'Plaintext update value 3 (NaN) is not a number within ±');
+        // Two sites sending ±1e308 would overflow the running sum; the round's public bound stops it.
+        poisoned[3] = 1e308;
+        await expectRefused(sender, send(poisoned), ErrorCode.INVALID_INPUT, `Plaintext update value 3 (1e+308) is not a number within ±${plain.spec.federation.maxTotalSamples}`);
         expect(await transport.submitUpdate(sender, send(vector))).toMatchObject({ duplicate: false, submissionsSoFar: 1 });
       });
     });

@@ -106,7 +106,7 @@ export const rounds = pgTable(
       .references(() => studies.id),
     index: integer('index').notNull(),
     kind: text('kind', { enum: ['stats', 'train'] }).notNull(),
-    status: text('status', { enum: ['open', 'collecting', 'aggregating', 'decrypting', 'complete', 'failed'] }).notNull(),
+    status: text('status', { enum: ['open', 'collecting', 'decrypting', 'complete', 'failed'] }).notNull(),
     /** Site ids asked to submit (and, n-of-n, to decrypt). */
     participants: jsonb('participants').$type<string[]>().notNull(),
     /** The VectorEncoding sites must use (scheme, scale, length, chunks). */
@@ -115,8 +115,8 @@ export const rounds = pgTable(
     baseModelVersionId: uuid('base_model_version_id'),
     openedAt: createdAt(),
     deadlineAt: ts('deadline_at').notNull(),
-    aggregatingAt: ts('aggregating_at'),
-    decryptingAt: ts('decrypting_at'),
+    /** When the aggregate was sealed (no more submissions). */
+    sealedAt: ts('sealed_at'),
     decryptDeadlineAt: ts('decrypt_deadline_at'),
     completedAt: ts('completed_at'),
     failureReason: text('failure_reason'),

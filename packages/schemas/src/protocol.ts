@@ -12,7 +12,12 @@ export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercas
 export const RoundKind = z.enum(['stats', 'train']);
 export type RoundKind = z.infer<typeof RoundKind>;
 
-export const RoundStatus = z.enum(['open', 'collecting', 'aggregating', 'decrypting', 'complete', 'failed']);
+/**
+ * A round's life: open → collecting (first submission) → decrypting (aggregate sealed; encrypted
+ * studies) → complete, or failed at a deadline. There is no separate aggregating step: every
+ * submission is added into the running aggregate as it is accepted.
+ */
+export const RoundStatus = z.enum(['open', 'collecting', 'decrypting', 'complete', 'failed']);
 export type RoundStatus = z.infer<typeof RoundStatus>;
 
 export const StudyStatus = z.enum(['enrolling', 'keygen', 'running', 'completed', 'failed']);

@@ -8,8 +8,12 @@ export const CkksParams = z.strictObject({
   polyModulusDegree: z.union([z.literal(4096), z.literal(8192)]).default(4096),
   /** Bit sizes of the RNS primes: data prime(s) first, the special (key) prime last. */
   coeffModulusBits: z.array(z.number().int().min(20).max(60)).min(2).max(4).default([60, 49]),
-  /** log2 of the standard deviation of the smudging noise each site adds to its partial decryption. */
-  smudgingSigmaBits: z.number().int().min(0).max(40).default(20),
+  /**
+   * log2 of the standard deviation of the smudging noise each site adds to its partial decryption.
+   * Never below 16: the noise hides each site's key share and the aggregate's own noise (which is
+   * around 2^10), so it cannot be switched off by a study spec.
+   */
+  smudgingSigmaBits: z.number().int().min(16).max(40).default(20),
 });
 export type CkksParams = z.infer<typeof CkksParams>;
 

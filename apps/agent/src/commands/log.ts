@@ -11,7 +11,8 @@ export async function logCommand(files: AgentFiles, options: { json: boolean }, 
   if (records.length === 0) return print('Nothing has left this site yet.');
   print(`${'time'.padEnd(24)} ${'kind'.padEnd(17)} ${'bytes'.padStart(10)}  sha256 (payload)`);
   for (const r of records) {
-    print(`${r.at.padEnd(24)} ${r.kind.padEnd(17)} ${String(r.bytes).padStart(10)}  ${r.sha256 ?? '-'}${r.duplicate ? '  (re-send)' : ''}`);
+    const note = r.accepted === false ? `  (refused: ${r.error ?? 'unknown reason'})` : r.duplicate ? '  (re-send)' : '';
+    print(`${r.at.padEnd(24)} ${r.kind.padEnd(17)} ${String(r.bytes).padStart(10)}  ${r.sha256 ?? '-'}${note}`);
   }
   print(`${records.length} transfer(s), ${records.reduce((n, r) => n + r.bytes, 0)} bytes in total.`);
 }

@@ -18,6 +18,10 @@ export async function runDecrypt(ctx: TaskContext, task: DecryptTask): Promise<v
       `Refusing to decrypt round ${task.roundIndex} again: this site already decrypted aggregate ${previous.slice(0, 12)}…, the hub now presents ${task.aggregateHash.slice(0, 12)}…`,
     );
   }
+  // Never a second partial decryption of the same aggregate: fresh smudging noise on a second share
+  // would let a hub average the noise away. Re-send the share already computed.
+  const stored = previous ? await ctx.storedUpload('decryption-share', task.studyId, task.roundId) : null;
+  if (stored) return ctx.send(task.studyId, stored);
   const { bytes } = await ctx.hub.download(`/v1/rounds/${task.roundId}/aggregate`);
   const envelope = decodeEnvelope(bytes, { maxHeaderBytes: 16 * 1024, maxParts: task.chunkCount, maxPartBytes: 64 * 1024 * 1024, maxTotalBytes: 2 ** 34 });
   const header = parseOrThrow(AggregateHeader, envelope.header, 'aggregate header');

@@ -9,6 +9,9 @@ import type { TaskContext } from './task-context.ts';
  * the matching public-key share against the study's common random polynomial.
  */
 export async function runKeygen(ctx: TaskContext, task: KeygenTask): Promise<void> {
+  // One public share per secret: a second one with fresh noise would be a second RLWE sample of s_i.
+  const stored = await ctx.storedUpload('keyshare', task.studyId, null);
+  if (stored) return ctx.send(task.studyId, stored);
   const context = await ctx.ckks(task.ckks);
   const file = ctx.files.secretShare(task.studyId);
   let secret: Uint8Array;

@@ -7,7 +7,7 @@ import { createCkksContext, type CkksContext } from '@consilium/secagg';
 import type { Logger } from 'pino';
 import type { AgentFiles } from '../agent-files.ts';
 import { datasetFor, type AgentConfig } from '../config.ts';
-import { isTransient, type HubConnection } from '../hub-connection.ts';
+import { describeHubError, isTransient, type HubConnection } from '../hub-connection.ts';
 import type { Progress } from '../progress.ts';
 import { StudyData } from '../study-data.ts';
 import { StudyState, type OutboxItem } from '../study-state.ts';
@@ -118,6 +118,8 @@ export class TaskContext {
    * treats an identical re-send as a no-op).
    */
   async upload(kind: OutboxItem['kind'], studyId: string, roundId: string | null, parts: Uint8Array[]): Promise<void> {
+    const stored = await this.state(studyId).existing(kind, roundId);
+    if (stored) return this.send(studyId, stored);
     const payloadSha256 = sha256Hex(parts);
     const signature = signPayload({ privateKeyPem: this.privateKeyPem, purpose: kind, studyId, roundId, siteId: this.siteId, payloadSha256 });
     const envelope = encodeEnvelope({ kind, studyId, roundId, payloadSha256, signature }, parts);
@@ -125,12 +127,24 @@ export class TaskContext {
     await this.send(studyId, item);
   }
 
-  /** Sends one outbox item; on a permanent refusal it is dropped (and the refusal rethrown). */
+  /**
+   * The upload already built for this ceremony or round, if any: key shares and decryption shares
+   * are re-sent byte for byte, never recomputed (see StudyState).
+   */
+  async storedUpload(kind: OutboxItem['kind'], studyId: string, roundId: string | null): Promise<OutboxItem | null> {
+    return this.state(studyId).existing(kind, roundId);
+  }
+
+  /**
+   * Sends one stored upload. When the hub answers — accepted, or refused for good — it moves to
+   * sent/ and the transfer log records it; on a transient failure it stays in the outbox.
+   */
   async send(studyId: string, item: OutboxItem): Promise<void> {
-    const bytes = item.envelope.byteLength;
-    // The same hash the hub records in its audit log, so the two logs can be matched.
-    const { header } = decodeEnvelope(item.envelope, { maxHeaderBytes: 16384, maxParts: 1e7, maxPartBytes: 2 ** 31, maxTotalBytes: 2 ** 40 });
+    const wireBytes = item.envelope.byteLength;
+    // The size and hash the hub records for the same upload, so the two logs can be matched.
+    const { header, parts } = decodeEnvelope(item.envelope, { maxHeaderBytes: 16384, maxParts: 1e7, maxPartBytes: 2 ** 31, maxTotalBytes: 2 ** 40 });
     const payloadSha256 = (header as { payloadSha256: string }).payloadSha256;
+    const bytes = parts.reduce((n, p) => n + p.byteLength, 0);
     try {
       const receipt =
         item.kind === 'keyshare'
@@ -138,11 +152,14 @@ export class TaskContext {
           : item.kind === 'submission'
             ? await this.hub.client.agent.submitUpdate.mutate(item.envelope)
             : await this.hub.client.agent.submitDecryptionShare.mutate(item.envelope);
-      await this.transfers.append({ kind: item.kind, studyId, roundId: item.roundId, bytes, sha256: payloadSha256, duplicate: receipt.duplicate });
+      await this.transfers.append({ kind: item.kind, studyId, roundId: item.roundId, bytes, wireBytes, sha256: payloadSha256, accepted: true, duplicate: receipt.duplicate });
       await this.state(studyId).done(item);
       this.logger.info({ kind: item.kind, studyId, roundId: item.roundId, bytes, duplicate: receipt.duplicate }, 'upload accepted');
     } catch (error) {
-      if (!isTransient(error)) await this.state(studyId).done(item);
+      if (!isTransient(error)) {
+        await this.transfers.append({ kind: item.kind, studyId, roundId: item.roundId, bytes, wireBytes, sha256: payloadSha256, accepted: false, error: describeHubError(error) });
+        await this.state(studyId).done(item);
+      }
       throw error;
     }
   }

@@ -12,6 +12,8 @@ const TransferRecord = z.object({
   studyId: z.string().nullable(),
   roundId: z.string().nullable(),
   bytes: z.number().nonnegative(),
+  /** Bytes on the wire (payload and envelope header); older records carry only `bytes`. */
+  wireBytes: z.number().nonnegative().optional(),
   duplicate: z.boolean().optional(),
 });
 type TransferRecord = z.infer<typeof TransferRecord>;
@@ -54,10 +56,12 @@ export function siteUploads(records: readonly TransferRecord[], progress: StudyP
   let total = 0;
   for (const record of records) {
     if (record.studyId !== progress.id) continue;
-    total += record.bytes;
-    if (record.kind === 'keyshare') keyShare += record.bytes;
+    // What crossed the network: the payload and its signed envelope header.
+    const bytes = record.wireBytes ?? record.bytes;
+    total += bytes;
+    if (record.kind === 'keyshare') keyShare += bytes;
     const index = record.roundId === null ? undefined : indexOfRound.get(record.roundId);
-    if (index !== undefined && (record.kind === 'submission' || record.kind === 'decryption-share')) perRound[index] = (perRound[index] ?? 0) + record.bytes;
+    if (index !== undefined && (record.kind === 'submission' || record.kind === 'decryption-share')) perRound[index] = (perRound[index] ?? 0) + bytes;
   }
   return { perRound, keyShare, total };
 }

@@ -94,6 +94,21 @@ for (const target of hubDatabaseTargets()) {
       expect(await snapshotState(hub.domain.db)).toEqual(before);
     });
 
+    it('refuses an unsigned binary upload before reading its body', async () => {
+      const before = await snapshotState(hub.domain.db);
+      const response = await fetch(new URL(submitPath, url), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: fits });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('connection')).toBe('close');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(ErrorCode.UNAUTHENTICATED);
+      expect(await snapshotState(hub.domain.db)).toEqual(before);
+    });
+
+    it('holds JSON calls to 1 MiB, whatever the upload limit', async () => {
+      const huge = JSON.stringify({ token: 'x'.repeat(1024 * 1024 + 10), publicKey: 'k', agentVersion: '1' });
+      const response = await fetch(new URL('/trpc/enrollment.enroll', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+      await expectTooLarge(response, "exceeds the hub's limit of 1048576 bytes");
+    });
+
     it('then accepts a submission within the limit through the same route (control)', async () => {
       const response = await signedFetch(site, new URL(submitPath, url), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: fits });
       expect(response.status).toBe(200);

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { appRouter, createContext } from '@consilium/api';
 import type { DomainContext } from '@consilium/domain';
 import { AppError, ErrorCode } from '@consilium/errors';
-import { sha256Hex } from '@consilium/protocol';
+import { readSignedHeaders, sha256Hex } from '@consilium/protocol';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Logger } from 'pino';
 import { handleBinaryRoute } from './binary-routes.ts';
@@ -48,7 +48,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
     let body: Uint8Array;
     try {
-      body = method === 'GET' || method === 'HEAD' ? new Uint8Array(0) : await readBody(req, domain.limits.maxBodyBytes);
+      body = method === 'GET' || method === 'HEAD' ? new Uint8Array(0) : await readBody(req, bodyLimit(req, domain.limits.maxBodyBytes));
     } catch (error) {
       // Answer, then drop the connection: the client may still be sending an oversized body. Say
       // so (Connection: close), or a keep-alive client sends its next request on the dead socket.
@@ -78,6 +78,23 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (await handleBinaryRoute(domain, request, res)) return;
     throw new AppError(ErrorCode.NOT_FOUND, `No route for ${method} ${safePath(path)}`);
   }
+}
+
+/** JSON calls are small: only binary uploads get the large limit. */
+const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/**
+ * How much of this request's body the hub is willing to read before anyone is authenticated. Binary
+ * uploads (ciphertexts, shares) come from site agents only, so they must carry the signature headers
+ * before a large body is read; anything else is held to the JSON limit.
+ */
+function bodyLimit(req: IncomingMessage, maxUploadBytes: number): number {
+  const binary = (req.headers['content-type'] ?? '').startsWith('application/octet-stream');
+  if (!binary) return MAX_JSON_BODY_BYTES;
+  if (readSignedHeaders(toHeaders(req)) === null) {
+    throw new AppError(ErrorCode.UNAUTHENTICATED, 'Binary uploads must be signed by a site agent');
+  }
+  return maxUploadBytes;
 }
 
 function toHeaders(req: IncomingMessage): Headers {

@@ -14,7 +14,6 @@ const TONES: Record<StudyStatus | RoundStatus, Tone> = {
   failed: 'danger',
   open: 'active',
   collecting: 'active',
-  aggregating: 'active',
   decrypting: 'active',
   complete: 'success',
 };

@@ -4,6 +4,8 @@ import { verifyRequestSignature, type SignedRequestFields } from '@consilium/pro
 import { eq, lt } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface AuthenticatedSite {
   siteId: string;
   siteName: string;
@@ -21,9 +23,9 @@ export async function authenticateSiteRequest(
   input: { signed: SignedRequestFields; method: string; path: string; bodySha256: string },
 ): Promise<AuthenticatedSite> {
   const { signed } = input;
-  const [site] = await ctx.db.select().from(sites).where(eq(sites.id, signed.siteId));
+  // Site ids are UUIDs; anything else cannot be a site (and must not reach a uuid comparison).
+  const [site] = UUID.test(signed.siteId) ? await ctx.db.select().from(sites).where(eq(sites.id, signed.siteId)) : [];
   if (!site) throw new AppError(ErrorCode.INVALID_SIGNATURE, 'Unknown site: this agent is not enrolled with this hub');
-  if (site.status !== 'active') throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.name}" has been revoked`);
   verifyRequestSignature({
     publicKey: site.publicKey,
     method: input.method,
@@ -33,6 +35,8 @@ export async function authenticateSiteRequest(
     now: ctx.now().getTime(),
     maxSkewMs: ctx.limits.maxClockSkewMs,
   });
+  // Only a caller holding the site's key learns that it was revoked.
+  if (site.status !== 'active') throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.name}" has been revoked`);
   const inserted = await ctx.db
     .insert(requestNonces)
     .values({ siteId: site.id, nonce: signed.nonce, seenAt: ctx.now() })

@@ -46,9 +46,11 @@ export async function submitKeyShare(ctx: DomainContext, site: AuthenticatedSite
       if (member.keyShareHash === shareHash) return { accepted: true, duplicate: true, ceremonyComplete: study.row.status !== 'keygen' };
       throw new AppError(ErrorCode.CONFLICT, `Site "${site.siteName}" already published a different key share for this study`);
     }
-    if (study.row.status !== 'keygen') {
+    if (study.row.status !== 'keygen' || !study.row.crpSeed) {
       throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" is not in its key ceremony (status ${study.row.status})`);
     }
+    // Checked again under the lock: the seed may have been drawn after the first, unlocked read.
+    checkShareSeed(context, share, study.row.crpSeed);
     const now = ctx.now();
     await tx
       .update(studySites)

@@ -32,7 +32,7 @@ export async function closeAggregation(
     payload: { submissions: round.row.submissionCount, aggregateHash, reason },
   });
   if (round.encoding.scheme === 'plaintext') {
-    await tx.update(rounds).set({ status: 'aggregating', aggregatingAt: now, aggregateHash }).where(eq(rounds.id, round.row.id));
+    await tx.update(rounds).set({ sealedAt: now, aggregateHash }).where(eq(rounds.id, round.row.id));
     const sum = toFloat64(chunks[0]!.accumulator);
     await finalizeRound(ctx, tx, audit, study, round, sum);
     return;
@@ -40,6 +40,6 @@ export async function closeAggregation(
   const decryptDeadlineAt = new Date(now.getTime() + study.spec.federation.decryptionDeadlineSeconds * 1000);
   await tx
     .update(rounds)
-    .set({ status: 'decrypting', aggregatingAt: now, decryptingAt: now, decryptDeadlineAt, aggregateHash })
+    .set({ status: 'decrypting', sealedAt: now, decryptDeadlineAt, aggregateHash })
     .where(eq(rounds.id, round.row.id));
 }

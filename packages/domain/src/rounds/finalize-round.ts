@@ -1,4 +1,5 @@
 import { globalStatistics } from '@consilium/data';
+import { isAppError } from '@consilium/errors';
 import { modelVersions, roundChunks, rounds, studies, submissions, type Transaction } from '@consilium/db';
 import { sha256Hex } from '@consilium/protocol';
 import { count, eq } from 'drizzle-orm';
@@ -30,9 +31,17 @@ export async function finalizeRound(
   await tx.delete(roundChunks).where(eq(roundChunks.roundId, round.row.id));
 
   if (round.row.kind === 'stats') {
-    const statistics = globalStatistics(study.spec.data, vector);
-    if (statistics.totalSamples < 1) {
-      await failRound(ctx, tx, audit, study, round, 'the statistics round counted no usable training rows');
+    const decoded = decode(() => globalStatistics(study.spec.data, vector));
+    const statistics = 'value' in decoded ? decoded.value : null;
+    const problem = !statistics
+      ? `the decrypted statistics are not valid: ${'error' in decoded ? decoded.error : ''}`
+      : statistics.totalSamples < 1
+        ? 'the statistics round counted no usable training rows'
+        : statistics.totalSamples > study.spec.federation.maxTotalSamples
+          ? `the statistics round counted ${statistics.totalSamples} rows, more than the study's maxTotalSamples (${study.spec.federation.maxTotalSamples})`
+          : null;
+    if (!statistics || problem) {
+      await failRound(ctx, tx, audit, study, round, problem ?? 'invalid statistics');
       return;
     }
     await tx.update(studies).set({ statistics, totalSamples: statistics.totalSamples }).where(eq(studies.id, study.row.id));
@@ -44,14 +53,18 @@ export async function finalizeRound(
   }
 
   const submitted = await tx.select({ siteId: submissions.siteId }).from(submissions).where(eq(submissions.roundId, round.row.id));
-  const result = strategy.aggregate({
-    sum: vector,
-    replies: submitted.map((s) => ({ ok: true as const, siteId: s.siteId })),
-    minReplies: study.spec.federation.minSitesPerRound,
-    maxAbsParameter: study.spec.privacy.maxAbsParameter,
-  });
+  const aggregated = decode(() =>
+    strategy.aggregate({
+      sum: vector,
+      replies: submitted.map((s) => ({ ok: true as const, siteId: s.siteId })),
+      minReplies: study.spec.federation.minSitesPerRound,
+      maxAbsParameter: study.spec.privacy.maxAbsParameter,
+    }),
+  );
+  const result = 'value' in aggregated ? aggregated.value : null;
   if (!result) {
-    await failRound(ctx, tx, audit, study, round, `fewer than ${study.spec.federation.minSitesPerRound} valid updates to aggregate`);
+    const reason = 'error' in aggregated ? `the aggregate is not a valid model: ${aggregated.error}` : `fewer than ${study.spec.federation.minSitesPerRound} valid updates to aggregate`;
+    await failRound(ctx, tx, audit, study, round, reason);
     return;
   }
   const [existing] = await tx.select({ n: count() }).from(modelVersions).where(eq(modelVersions.studyId, study.row.id));
@@ -86,6 +99,20 @@ export async function finalizeRound(
     return;
   }
   await openRound(ctx, tx, audit, study, { index: round.row.index + 1, kind: 'train', baseModelVersionId: model!.id });
+}
+
+/**
+ * Runs a decoding step on the decrypted sum; an AppError (say, a non-finite value because a site sent
+ * garbage) becomes a reason so the round fails with a reason instead of failing the request that happened
+ * to complete it — the last honest site's upload must not be refused for someone else's bytes.
+ */
+function decode<T>(step: () => T): { value: T } | { error: string } {
+  try {
+    return { value: step() };
+  } catch (error) {
+    if (isAppError(error)) return { error: error.message };
+    throw error;
+  }
 }
 
 async function markComplete(tx: Transaction, round: LoadedRound, result: Record<string, unknown>, now: Date): Promise<void> {

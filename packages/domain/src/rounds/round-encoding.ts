@@ -16,15 +16,22 @@ export function roundVectorLength(spec: StudySpec, kind: RoundKind): number {
 }
 
 /**
- * How sites encode a round's vector. The CKKS scale comes from a public bound on the summed values:
- * statistics sum to at most `maxTotalSamples` (every entry is a count or a sum of values in [0, 1]);
- * FedAvg vectors sum to at most `maxAbsParameter` (weights n_i / N sum to ≤ 1).
+ * Public bound on every entry of a round's vector and of its sum: statistics are counts or sums of
+ * values in [0, 1], so at most `maxTotalSamples`; FedAvg entries are at most `maxAbsParameter`
+ * (weights n_i / N sum to ≤ 1).
+ */
+export function roundValueBound(spec: StudySpec, kind: RoundKind): number {
+  return kind === 'stats' ? spec.federation.maxTotalSamples : spec.privacy.maxAbsParameter;
+}
+
+/**
+ * How sites encode a round's vector. The CKKS scale comes from the round's public value bound.
  */
 export async function roundEncoding(crypto: HubCrypto, spec: StudySpec, kind: RoundKind): Promise<VectorEncoding> {
   const length = roundVectorLength(spec, kind);
   if (!isEncrypted(spec)) return { scheme: 'plaintext', length, chunkCount: 1 };
   const context = await crypto.context(spec.privacy.ckks);
-  const bound = kind === 'stats' ? spec.federation.maxTotalSamples : spec.privacy.maxAbsParameter;
+  const bound = roundValueBound(spec, kind);
   return {
     scheme: 'ckks-multiparty',
     ckks: spec.privacy.ckks,

@@ -1,6 +1,6 @@
 import { decryptionShares, roundChunks, rounds } from '@consilium/db';
 import { AppError, ErrorCode } from '@consilium/errors';
-import { addDecryptionShares, decodeAggregate, validateDecryptionShare } from '@consilium/secagg';
+import { addDecryptionShares, decodeChunks, validateDecryptionShare } from '@consilium/secagg';
 import { and, asc, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
@@ -44,6 +44,10 @@ export async function submitDecryptionShare(ctx: DomainContext, site: Authentica
   const context = await ctx.crypto.context(study.spec.privacy.ckks);
   // Each share is bound to the exact aggregate bytes it decrypts: a share of anything else is refused now.
   const aggregates = await ctx.db.select({ accumulator: roundChunks.accumulator }).from(roundChunks).where(eq(roundChunks.roundId, roundId)).orderBy(asc(roundChunks.chunkIndex));
+  if (aggregates.length !== round.encoding.chunkCount) {
+    // The round was finalised or failed (its chunks deleted) since it was read above.
+    throw new AppError(ErrorCode.WRONG_STATE, `Round ${round.row.index} is no longer waiting for decryption`);
+  }
   upload.parts.forEach((part, i) => inChunk(i, () => validateDecryptionShare(context, part, { aggregate: aggregates[i]!.accumulator })));
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
@@ -85,9 +89,7 @@ export async function submitDecryptionShare(ctx: DomainContext, site: Authentica
     });
     if (sharesSoFar < locked.row.participants.length) return { roundId, duplicate: false, sharesSoFar, roundComplete: false };
 
-    const slots = context.slotsPerChunk;
-    const sum = new Float64Array(chunks.length * slots);
-    chunks.forEach((chunk, i) => sum.set(decodeAggregate(context, chunk.accumulator, shareSums[i]!), i * slots));
+    const sum = decodeChunks(context, chunks.map((c) => c.accumulator), shareSums, locked.encoding.length);
     await finalizeRound(ctx, tx, audit, study, { ...locked, row: { ...locked.row, shareCount: sharesSoFar } }, sum);
     return { roundId, duplicate: false, sharesSoFar, roundComplete: true };
   });

@@ -9,6 +9,7 @@ import { verifyUpload } from '../uploads.ts';
 import { closeAggregation } from './close-aggregation.ts';
 import { isCollecting, loadRound, type LoadedRound } from './load-round.ts';
 import { checkChunkCount, inChunk, loadUploadRound } from './upload-round.ts';
+import { roundValueBound } from './round-encoding.ts';
 import { addPart, validatePart } from './vector-parts.ts';
 
 export interface SubmissionReceipt {
@@ -38,7 +39,8 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
   checkChunkCount(round, upload, 'submission');
   const study = await loadStudy(ctx.db, studyId);
   const context = round.encoding.scheme === 'ckks-multiparty' ? await ctx.crypto.context(study.spec.privacy.ckks) : null;
-  upload.parts.forEach((part, i) => inChunk(i, () => validatePart(round.encoding, context, part)));
+  const bound = roundValueBound(study.spec, round.row.kind);
+  upload.parts.forEach((part, i) => inChunk(i, () => validatePart(round.encoding, context, part, bound)));
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const locked = await loadRound(tx, roundId, { forUpdate: true });

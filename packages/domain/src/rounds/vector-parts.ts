@@ -7,7 +7,7 @@ import { addCiphertexts, validateCiphertext, type CkksContext } from '@consilium
  * and added into the running sum. CKKS chunks are ciphertexts added homomorphically; plaintext
  * chunks are float64 vectors (studies that opted out of encryption, and benchmarks).
  */
-export function validatePart(encoding: VectorEncoding, context: CkksContext | null, part: Uint8Array): void {
+export function validatePart(encoding: VectorEncoding, context: CkksContext | null, part: Uint8Array, bound: number): void {
   if (encoding.scheme === 'ckks-multiparty') {
     validateCiphertext(context!, part, { scaleBits: encoding.scaleBits });
     return;
@@ -16,8 +16,10 @@ export function validatePart(encoding: VectorEncoding, context: CkksContext | nu
     throw new AppError(ErrorCode.INVALID_INPUT, `Plaintext update must be ${encoding.length} float64 values (${encoding.length * 8} bytes), got ${part.byteLength} bytes`);
   }
   const values = toFloat64(part);
-  const bad = values.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new AppError(ErrorCode.INVALID_INPUT, `Plaintext update value ${bad} is not a finite number`);
+  // The same bound the encrypted encoding relies on: an honest site never exceeds it, and it keeps
+  // the running sum finite whatever others send.
+  const bad = values.findIndex((v) => !(Math.abs(v) <= bound));
+  if (bad >= 0) throw new AppError(ErrorCode.INVALID_INPUT, `Plaintext update value ${bad} (${values[bad]}) is not a number within ±${bound}`);
 }
 
 /** Adds a validated chunk into an accumulator (or starts one). */
