@@ -59,17 +59,20 @@ for (const target of testDatabaseTargets()) {
       for (const i of siteIndexes) expect(await runPendingTasks(study.sites[i]!, transport, study, { kinds: ['stats'] })).toBe(1);
     };
 
-    it('closes a round at its deadline with enough submissions, and the study proceeds from them', async () => {
+    it('closes a training round at its deadline with enough submissions, and the study proceeds from them', async () => {
       const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
-      const stats = await currentRound(hub.ctx, study.id);
-      await submitStats(study, [0, 1]);
+      await submitStats(study, [0, 1, 2]);
+      for (const site of study.sites) expect(await runPendingTasks(site, transport, study, { kinds: ['decrypt'] })).toBe(1);
+      const train = await currentRound(hub.ctx, study.id);
+      expect(train.row).toMatchObject({ kind: 'train', status: 'open' });
+      for (const i of [0, 1]) expect(await runPendingTasks(study.sites[i]!, transport, study, { kinds: ['train'] })).toBe(1);
 
-      hub.clock.passTo(new Date(stats.row.deadlineAt.getTime() - 1));
-      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 0, failedStudies: 0 });
-      hub.clock.passTo(stats.row.deadlineAt);
-      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 1, failedRounds: 0, failedStudies: 0 });
+      hub.clock.passTo(new Date(train.row.deadlineAt.getTime() - 1));
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 0, failedStudies: 0, errors: [] });
+      hub.clock.passTo(train.row.deadlineAt);
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 1, failedRounds: 0, failedStudies: 0, errors: [] });
 
-      const closed = await loadRound(hub.ctx.db, stats.row.id);
+      const closed = await loadRound(hub.ctx.db, train.row.id);
       expect(closed.row).toMatchObject({ status: 'decrypting', submissionCount: 2 });
       // The late site may no longer submit; as a key holder it still decrypts.
       const late = study.sites[2]!;
@@ -77,28 +80,58 @@ for (const target of testDatabaseTargets()) {
       expect(lateTasks.map((t) => t.kind)).toEqual(['decrypt']);
 
       await driveStudy(study.sites, transport, study);
-      const [statsRound, trainRound] = await roundsOf(study.id);
-      expect(statsRound).toMatchObject({ status: 'complete', result: { contributors: 2, totalSamples: study.sites[0]!.profile.samples + study.sites[1]!.profile.samples } });
-      expect(trainRound).toMatchObject({ kind: 'train', status: 'complete' });
+      const [, trainRound] = await roundsOf(study.id);
+      expect(trainRound).toMatchObject({ kind: 'train', status: 'complete', result: { contributors: 2 } });
       expect((await studyRow(study.id)).status).toBe('completed');
       const [closing] = await hub.ctx.db
         .select()
         .from(auditEvents)
-        .where(and(eq(auditEvents.roundId, stats.row.id), eq(auditEvents.action, 'round.aggregation_closed')));
+        .where(and(eq(auditEvents.roundId, train.row.id), eq(auditEvents.action, 'round.aggregation_closed')));
       expect(closing?.payload).toMatchObject({ submissions: 2, reason: 'deadline reached with 2 of 3 submissions' });
     });
 
-    it('fails a round with too few submissions, naming the counts, and opens a retry round', async () => {
+    it('fails a training round with fewer submissions than the minimum, naming the counts', async () => {
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
+      await submitStats(study, [0, 1, 2]);
+      for (const site of study.sites) expect(await runPendingTasks(site, transport, study, { kinds: ['decrypt'] })).toBe(1);
+      const train = await currentRound(hub.ctx, study.id);
+      expect(await runPendingTasks(study.sites[0]!, transport, study, { kinds: ['train'] })).toBe(1);
+
+      hub.clock.passTo(train.row.deadlineAt);
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0, errors: [] });
+      const [, failed, retry] = await roundsOf(study.id);
+      expect(failed).toMatchObject({ status: 'failed', failureReason: 'only 1 of 3 sites submitted before the deadline; at least 2 are required' });
+      expect(retry).toMatchObject({ kind: 'train', status: 'open', baseModelVersionId: train.row.baseModelVersionId });
+      await driveStudy(study.sites, transport, study);
+      expect((await studyRow(study.id)).status).toBe('completed');
+    });
+
+    it('needs every site in the statistics round (it fixes N and the standardisation), and retries it', async () => {
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
+      const stats = await currentRound(hub.ctx, study.id);
+      await submitStats(study, [0, 1]);
+
+      hub.clock.passTo(stats.row.deadlineAt);
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0, errors: [] });
+
+      const [failed, retry] = await roundsOf(study.id);
+      expect(failed).toMatchObject({ status: 'failed', failureReason: 'the statistics round needs every site; only 2 of 3 submitted before the deadline' });
+      expect(retry).toMatchObject({ index: 1, kind: 'stats', status: 'open' });
+      await driveStudy(study.sites, transport, study);
+      expect((await studyRow(study.id)).status).toBe('completed');
+    });
+
+    it('fails the statistics round with too few submissions, discards its partial sum, and retries it with every site', async () => {
       const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
       const stats = await currentRound(hub.ctx, study.id);
       await submitStats(study, [0]);
       expect(await hub.ctx.db.select().from(roundChunks).where(eq(roundChunks.roundId, stats.row.id))).toHaveLength(1);
 
       hub.clock.passTo(stats.row.deadlineAt);
-      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0, errors: [] });
 
       const [failed, retry] = await roundsOf(study.id);
-      expect(failed).toMatchObject({ status: 'failed', failureReason: 'only 1 of 3 sites submitted before the deadline; at least 2 are required' });
+      expect(failed).toMatchObject({ status: 'failed', failureReason: 'the statistics round needs every site; only 1 of 3 submitted before the deadline' });
       // The failed round's partial sum is discarded, not carried over.
       expect(await hub.ctx.db.select().from(roundChunks).where(eq(roundChunks.roundId, stats.row.id))).toHaveLength(0);
       expect(retry).toMatchObject({ index: 1, kind: 'stats', status: 'open', submissionCount: 0, participants: stats.row.participants });
@@ -125,7 +158,7 @@ for (const target of testDatabaseTargets()) {
       const lateShares = await missing.partialDecrypt(study.id, study.spec.privacy.ckks, await transport.aggregate(missing, decrypting.row.id));
 
       hub.clock.passTo(decrypting.row.decryptDeadlineAt!);
-      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0, errors: [] });
 
       const [failed, retry] = await roundsOf(study.id);
       expect(failed).toMatchObject({ status: 'failed', shareCount: 2 });
@@ -149,17 +182,17 @@ for (const target of testDatabaseTargets()) {
       expect(limit).toBe(3);
 
       // Two failed statistics rounds, then one that completes.
-      for (let i = 0; i < limit - 1; i++) expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+      for (let i = 0; i < limit - 1; i++) expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0, errors: [] });
       await submitStats(study, [0, 1, 2]);
       for (const site of study.sites) await runPendingTasks(site, transport, study, { kinds: ['decrypt'] });
       expect((await currentRound(hub.ctx, study.id)).row).toMatchObject({ kind: 'train', status: 'open' });
 
       // Training rounds fail: limit − 1 failures in a row leave the study running…
-      for (let i = 0; i < limit - 1; i++) expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+      for (let i = 0; i < limit - 1; i++) expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0, errors: [] });
       expect((await studyRow(study.id)).status).toBe('running');
       // …the limit-th fails it, and no retry round opens.
       const roundsBefore = (await roundsOf(study.id)).length;
-      expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0 });
+      expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0, errors: [] });
       const failedStudy = await studyRow(study.id);
       expect(failedStudy.status).toBe('failed');
       expect(failedStudy.failureReason).toBe(`${limit} rounds failed in a row; last: only 0 of 3 sites submitted before the deadline; at least 2 are required`);
@@ -176,7 +209,7 @@ for (const target of testDatabaseTargets()) {
       for (const site of study.sites.slice(0, 2)) expect(await runPendingTasks(site, transport, study, { kinds: ['keygen'] })).toBe(1);
       const started = (await studyRow(study.id)).startedAt!;
       hub.clock.passTo(new Date(started.getTime() + study.spec.federation.roundDeadlineSeconds * 1000));
-      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 0, failedStudies: 1 });
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 0, failedStudies: 1, errors: [] });
       expect(await studyRow(study.id)).toMatchObject({
         status: 'failed',
         failureReason: `key ceremony incomplete at its deadline: no key share from ${study.sites[2]!.name}`,
