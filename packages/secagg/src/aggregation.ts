@@ -1,11 +1,10 @@
 import { AppError, ErrorCode } from '@consilium/errors';
 import type { CkksContext } from './context.ts';
 import { internalsOf } from './context.ts';
-import { addModInto } from './rns.ts';
+import { addSerializedCoefficients } from './rns.ts';
 import { checkScaleBits } from './scale.ts';
 import { callSeal, withSealScope } from './seal-call.ts';
 import { CIPHERTEXT_LAYOUT, CIPHERTEXT_POLYS, parseCiphertext } from './serialization.ts';
-import { allocateAligned, u64Words, writableU64Words } from './words.ts';
 
 /**
  * The hub's side of aggregation: checking untrusted ciphertexts and adding them. Sums are computed
@@ -50,14 +49,5 @@ export function addCiphertexts(ctx: CkksContext, accumulator: Uint8Array, cipher
     }
   }
   const count = CIPHERTEXT_POLYS * dataLevel.primes.length * dataLevel.polyModulusDegree;
-  const sum = allocateAligned(length, dataOffset);
-  sum.set(accumulator.subarray(0, dataOffset));
-  addModInto(
-    writableU64Words(sum, dataOffset, count),
-    u64Words(accumulator, dataOffset, count),
-    u64Words(ciphertext, dataOffset, count),
-    dataLevel.primes,
-    dataLevel.polyModulusDegree,
-  );
-  return sum;
+  return addSerializedCoefficients(accumulator, ciphertext, dataOffset, count, dataLevel.primes, dataLevel.polyModulusDegree);
 }

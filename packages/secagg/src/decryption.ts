@@ -4,7 +4,7 @@ import type { CkksContext } from './context.ts';
 import { internalsOf } from './context.ts';
 import { nttOfSmallPolynomial } from './ntt.ts';
 import { sampleDiscreteGaussian } from './noise.ts';
-import { addModInto } from './rns.ts';
+import { addModInto, addSerializedCoefficients } from './rns.ts';
 import { chunkCount } from './scale.ts';
 import { callSeal, saveUncompressed, withSealScope } from './seal-call.ts';
 import { buildPlaintext, CIPHERTEXT_LAYOUT, parseCiphertext, parseSecretKey, PLAINTEXT_LAYOUT } from './serialization.ts';
@@ -88,16 +88,7 @@ export function addDecryptionShares(ctx: CkksContext, shareSum: Uint8Array, shar
     throw new AppError(ErrorCode.INVALID_INPUT, 'addDecryptionShares: the shares belong to different aggregates or parameters');
   }
   const count = dataLevel.primes.length * dataLevel.polyModulusDegree;
-  const sum = allocateAligned(length, SHARE_HEADER_BYTES);
-  sum.set(shareSum.subarray(0, SHARE_HEADER_BYTES));
-  addModInto(
-    writableU64Words(sum, SHARE_HEADER_BYTES, count),
-    u64Words(shareSum, SHARE_HEADER_BYTES, count),
-    u64Words(share, SHARE_HEADER_BYTES, count),
-    dataLevel.primes,
-    dataLevel.polyModulusDegree,
-  );
-  return sum;
+  return addSerializedCoefficients(shareSum, share, SHARE_HEADER_BYTES, count, dataLevel.primes, dataLevel.polyModulusDegree);
 }
 
 /**

@@ -6,6 +6,7 @@
  * Coefficients are below 2^61, so a sum of two fits a u64 and one conditional subtraction reduces it;
  * working on 32-bit halves keeps BigInt out of the per-ciphertext paths.
  */
+import { allocateAligned, u64Words, writableU64Words } from './words.ts';
 
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
@@ -120,4 +121,16 @@ export function writeSignedResidues(out: Uint32Array, at: number, values: Float6
       out[base + 2 * k + 1] = hi;
     }
   });
+}
+
+/**
+ * The sum of two serialized objects that share a header and differ only in their u64 coefficients
+ * (ciphertexts, decryption shares): `a`'s first `dataOffset` bytes, then `count` coefficients added
+ * mod each prime. The result is a fresh, aligned buffer.
+ */
+export function addSerializedCoefficients(a: Uint8Array, b: Uint8Array, dataOffset: number, count: number, primes: readonly Prime[], n: number): Uint8Array {
+  const sum = allocateAligned(a.length, dataOffset);
+  sum.set(a.subarray(0, dataOffset));
+  addModInto(writableU64Words(sum, dataOffset, count), u64Words(a, dataOffset, count), u64Words(b, dataOffset, count), primes, n);
+  return sum;
 }
