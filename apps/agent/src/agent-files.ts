@@ -6,12 +6,19 @@ import path from 'node:path';
  *
  *   config.json            hub URL, site identity, data sources
  *   identity.key           Ed25519 private key (0600)
- *   transfers.ndjson       every byte that left the site: kind, round, size, SHA-256
+ *   transfers.ndjson       every byte that left the site: kind, round, size, SHA-256; and every
+ *                          decryption this site refused (with the reason)
  *   agent.log              structured logs
- *   studies/<id>/secret-share.bin   this site's share of the study key (0600, never leaves the site)
- *   studies/<id>/state.json         rounds decrypted (and which aggregate)
- *   studies/<id>/outbox/            uploads not yet answered by the hub (re-sent after a restart)
- *   studies/<id>/sent/              uploads the hub has answered (kept: a share is never recomputed)
+ *   studies/<id>/           one folder per study; key material per key epoch <e> (all 0600):
+ *     pinned-e<e>.json          committee role, identity keys and minimum submissions pinned at
+ *                               the ceremony (decryptions are checked against these, never the hub's)
+ *     secret-share-e<e>.bin     s_i, this member's ceremony secret: deleted once combined (below)
+ *     box-key-e<e>.json         X25519 key the others seal their dealt shares to: deleted with s_i
+ *     threshold-share-e<e>.bin  this member's Shamir share of the collective secret (never leaves)
+ *     key-e<e>.json             the collective public key hash this member recomputed and confirmed
+ *     state.json                rounds decrypted (and which aggregate), decryptions refused
+ *     outbox/                   uploads not yet answered by the hub (re-sent after a restart)
+ *     sent/                     uploads the hub has answered (kept: a share is never recomputed)
  */
 export class AgentFiles {
   readonly root: string;
@@ -33,8 +40,21 @@ export class AgentFiles {
   studyDir(studyId: string): string {
     return path.join(this.root, 'studies', studyId);
   }
-  secretShare(studyId: string): string {
-    return path.join(this.studyDir(studyId), 'secret-share.bin');
+  /** Key material of one key epoch (see the layout above); re-keying starts a new epoch's files. */
+  pinned(studyId: string, epoch: number): string {
+    return path.join(this.studyDir(studyId), `pinned-e${epoch}.json`);
+  }
+  secretShare(studyId: string, epoch: number): string {
+    return path.join(this.studyDir(studyId), `secret-share-e${epoch}.bin`);
+  }
+  boxKey(studyId: string, epoch: number): string {
+    return path.join(this.studyDir(studyId), `box-key-e${epoch}.json`);
+  }
+  thresholdShare(studyId: string, epoch: number): string {
+    return path.join(this.studyDir(studyId), `threshold-share-e${epoch}.bin`);
+  }
+  collectiveKey(studyId: string, epoch: number): string {
+    return path.join(this.studyDir(studyId), `key-e${epoch}.json`);
   }
   studyState(studyId: string): string {
     return path.join(this.studyDir(studyId), 'state.json');

@@ -83,8 +83,19 @@ function runTask(ctx: TaskContext, task: Task): Promise<void> {
   }
 }
 
+/** A failed task is left alone for a while; a later ceremony stage or decryption attempt is new work. */
 function taskKey(task: Task): string {
-  return 'roundId' in task ? `${task.kind}:${task.roundId}` : `${task.kind}:${task.studyId}:${'modelVersionId' in task ? task.modelVersionId : ''}`;
+  switch (task.kind) {
+    case 'keygen':
+      return `keygen:${task.studyId}:${task.epoch}:${task.stage}`;
+    case 'decrypt':
+      return `decrypt:${task.roundId}:${task.attempt}`;
+    case 'stats':
+    case 'train':
+      return `${task.kind}:${task.roundId}`;
+    case 'evaluate':
+      return `evaluate:${task.studyId}:${task.modelVersionId}`;
+  }
 }
 
 /** Re-sends uploads a previous run stored but never saw acknowledged. */

@@ -14,7 +14,7 @@ describe('study state across restarts', () => {
 
   it('keeps an upload in the outbox until it is marked done — a new process sees the same bytes', async () => {
     const envelope = Uint8Array.from([1, 2, 3, 4]);
-    await new StudyState(new AgentFiles(root), 'study-1').enqueue('submission', 'round-7', envelope);
+    await new StudyState(new AgentFiles(root), 'study-1').enqueue('submission', 'round-7', null, envelope);
 
     const afterRestart = new StudyState(new AgentFiles(root), 'study-1');
     const pending = await afterRestart.pending();
@@ -31,5 +31,27 @@ describe('study state across restarts', () => {
     expect(await state.decryptedAggregate('round-1')).toBeNull();
     await state.recordDecryption('round-1', 'a'.repeat(64));
     expect(await new StudyState(new AgentFiles(root), 'study-1').decryptedAggregate('round-1')).toBe('a'.repeat(64));
+  });
+
+  it('keeps one upload per key epoch or decryption attempt, and knows which attempts of a round it answered', async () => {
+    const state = new StudyState(new AgentFiles(root), 'study-1');
+    await state.enqueue('keyshare', null, 'e0', Uint8Array.from([1]));
+    expect(await state.existing('keyshare', null, 'e1')).toBeNull();
+    expect(Array.from((await state.existing('keyshare', null, 'e0'))!.envelope)).toEqual([1]);
+
+    const share = await state.enqueue('decryption-share', 'round-1', 'a2', Uint8Array.from([2]));
+    await state.done(share);
+    expect(await state.decryptionShareAttempts('round-1')).toEqual([2]);
+    expect(await state.decryptionShareAttempts('round-2')).toEqual([]);
+    expect((await state.pending()).map((p) => [p.kind, p.roundId, p.slot])).toEqual([['keyshare', null, 'e0']]);
+  });
+
+  it('remembers a refusal and whether the hub was told', async () => {
+    const state = new StudyState(new AgentFiles(root), 'study-1');
+    const refusal = { at: new Date().toISOString(), roundId: 'round-1', attempt: 1, reason: 'too few submissions', reported: false };
+    await state.recordRefusal(refusal);
+    expect(await state.refusal('round-1', 2)).toBeNull();
+    await state.recordRefusal({ ...refusal, reported: true });
+    expect(await new StudyState(new AgentFiles(root), 'study-1').refusal('round-1', 1)).toMatchObject({ reason: 'too few submissions', reported: true });
   });
 });

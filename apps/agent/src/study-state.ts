@@ -3,22 +3,42 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { AgentFiles } from './agent-files.ts';
 
+const Refusal = z.object({ at: z.string(), roundId: z.string(), attempt: z.number(), reason: z.string(), reported: z.boolean() });
+export type Refusal = z.infer<typeof Refusal>;
+
 const StudyStateFile = z.object({
-  /** roundId → SHA-256 of the aggregate this site partially decrypted for it. */
+  /** roundId → SHA-256 of the aggregate this site was asked to decrypt for it (the first one only). */
   decrypted: z.record(z.string(), z.string()).default({}),
+  /** `<roundId>/<attempt>` → a decryption this site refused, and whether the hub has been told. */
+  refused: z.record(z.string(), Refusal).default({}),
 });
 type StudyStateFile = z.infer<typeof StudyStateFile>;
 
 /**
  * An upload kept on disk: in the outbox until the hub has answered, then in `sent/` for good. A
- * restart re-sends the same bytes, and a key share or decryption share is never computed twice —
- * fresh noise on a second share for the same secret would give a curious hub a second sample.
+ * restart re-sends the same bytes, and a key share, dealing or decryption share is never computed
+ * twice — fresh noise on a second share for the same secret would give a curious hub a second sample.
  */
 export interface OutboxItem {
   file: string;
-  kind: 'keyshare' | 'submission' | 'decryption-share';
+  kind: 'keyshare' | 'dealing' | 'submission' | 'decryption-share';
   roundId: string | null;
+  /**
+   * Which instance of the upload: `e<epoch>` for ceremony uploads (each key epoch has its own),
+   * `a<attempt>` for decryption shares (each decryptor set needs its own share), null otherwise.
+   */
+  slot: string | null;
   envelope: Uint8Array;
+}
+
+/** The outbox slot of a key epoch's ceremony uploads. */
+export function epochSlot(epoch: number): string {
+  return `e${epoch}`;
+}
+
+/** The outbox slot of a decryption attempt's share. */
+export function attemptSlot(attempt: number): string {
+  return `a${attempt}`;
 }
 
 /** What the agent remembers about one study across restarts. */
@@ -35,7 +55,7 @@ export class StudyState {
     try {
       return StudyStateFile.parse(JSON.parse(await readFile(this.#files.studyState(this.studyId), 'utf8')));
     } catch {
-      return { decrypted: {} };
+      return { decrypted: {}, refused: {} };
     }
   }
 
@@ -57,27 +77,51 @@ export class StudyState {
     await this.#write(state);
   }
 
-  /** Saves an upload before sending it (crash-safe: written to a temp name, then renamed). */
-  async enqueue(kind: OutboxItem['kind'], roundId: string | null, envelope: Uint8Array): Promise<OutboxItem> {
-    const dir = this.#files.outbox(this.studyId);
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, uploadName(kind, roundId));
-    await writeFile(`${file}.tmp`, envelope, { mode: 0o600 });
-    await rename(`${file}.tmp`, file);
-    return { file, kind, roundId, envelope };
+  /** A decryption this site refused for a round's attempt, if any. */
+  async refusal(roundId: string, attempt: number): Promise<Refusal | null> {
+    return (await this.#read()).refused[`${roundId}/${attempt}`] ?? null;
   }
 
-  /** The upload already built for this kind and round (pending or sent), if any. */
-  async existing(kind: OutboxItem['kind'], roundId: string | null): Promise<OutboxItem | null> {
+  /** Records a refusal (before the hub is told: the site's own record must not depend on the hub). */
+  async recordRefusal(refusal: Refusal): Promise<void> {
+    const state = await this.#read();
+    state.refused[`${refusal.roundId}/${refusal.attempt}`] = refusal;
+    await this.#write(state);
+  }
+
+  /** Saves an upload before sending it (crash-safe: written to a temp name, then renamed). */
+  async enqueue(kind: OutboxItem['kind'], roundId: string | null, slot: string | null, envelope: Uint8Array): Promise<OutboxItem> {
+    const dir = this.#files.outbox(this.studyId);
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, uploadName(kind, roundId, slot));
+    await writeFile(`${file}.tmp`, envelope, { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+    return { file, kind, roundId, slot, envelope };
+  }
+
+  /** The upload already built for this kind, round and slot (pending or sent), if any. */
+  async existing(kind: OutboxItem['kind'], roundId: string | null, slot: string | null): Promise<OutboxItem | null> {
     for (const dir of [this.#files.outbox(this.studyId), this.#files.sent(this.studyId)]) {
-      const file = path.join(dir, uploadName(kind, roundId));
+      const file = path.join(dir, uploadName(kind, roundId, slot));
       try {
-        return { file, kind, roundId, envelope: new Uint8Array(await readFile(file)) };
+        return { file, kind, roundId, slot, envelope: new Uint8Array(await readFile(file)) };
       } catch {
         // not in this folder
       }
     }
     return null;
+  }
+
+  /** The attempts this site built a decryption share for in a round (pending or sent; 0 for a share without an attempt). */
+  async decryptionShareAttempts(roundId: string): Promise<number[]> {
+    const attempts: number[] = [];
+    for (const dir of [this.#files.outbox(this.studyId), this.#files.sent(this.studyId)]) {
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        const match = new RegExp(`^decryption-share--${roundId}(?:--a(\\d+))?\\.bin$`).exec(name);
+        if (match) attempts.push(Number(match[1] ?? 0));
+      }
+    }
+    return attempts;
   }
 
   async pending(): Promise<OutboxItem[]> {
@@ -90,8 +134,8 @@ export class StudyState {
     }
     const items: OutboxItem[] = [];
     for (const name of names.filter((n) => n.endsWith('.bin')).sort()) {
-      const [kind, round] = name.replace(/\.bin$/, '').split('--') as [OutboxItem['kind'], string];
-      items.push({ file: path.join(dir, name), kind, roundId: round === 'study' ? null : round, envelope: new Uint8Array(await readFile(path.join(dir, name))) });
+      const [kind, round, slot] = name.replace(/\.bin$/, '').split('--') as [OutboxItem['kind'], string, string | undefined];
+      items.push({ file: path.join(dir, name), kind, roundId: round === 'study' ? null : round, slot: slot ?? null, envelope: new Uint8Array(await readFile(path.join(dir, name))) });
     }
     return items;
   }
@@ -105,6 +149,6 @@ export class StudyState {
   }
 }
 
-function uploadName(kind: OutboxItem['kind'], roundId: string | null): string {
-  return `${kind}--${roundId ?? 'study'}.bin`;
+function uploadName(kind: OutboxItem['kind'], roundId: string | null, slot: string | null): string {
+  return `${kind}--${roundId ?? 'study'}${slot ? `--${slot}` : ''}.bin`;
 }

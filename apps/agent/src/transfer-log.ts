@@ -1,10 +1,14 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** One thing that left the site: what, for which study and round, how many bytes, and its hash. */
+/**
+ * One thing that left the site: what, for which study and round, how many bytes, and its hash.
+ * `decryption-refusal` records a decryption this site refused and its report to the hub;
+ * `key-confirmation` the collective key hash this site recomputed and confirmed.
+ */
 export interface TransferRecord {
   at: string;
-  kind: 'enrolment' | 'keyshare' | 'submission' | 'decryption-share' | 'evaluation';
+  kind: 'enrolment' | 'keyshare' | 'dealing' | 'key-confirmation' | 'submission' | 'decryption-share' | 'decryption-refusal' | 'evaluation';
   studyId: string | null;
   roundId: string | null;
   /** Payload bytes — the size the hub records for the same upload. */
@@ -19,6 +23,10 @@ export interface TransferRecord {
   error?: string;
   /** true when the hub had already accepted these exact bytes (a re-send after a restart). */
   duplicate?: boolean;
+  /** Why this site refused to decrypt (decryption-refusal only). */
+  reason?: string;
+  /** The decryption attempt (decryption-refusal only). */
+  attempt?: number;
 }
 
 /**

@@ -9,8 +9,12 @@ import { describeError } from '@consilium/errors';
 import type { Benchmark } from './bench-context.ts';
 import { readEnv } from './env.ts';
 import { fedHeart, fedHeartHelp, fedHeartOptions } from './fed-heart/index.ts';
+import { secagg, secaggHelp, secaggOptions } from './secagg/index.ts';
 
-const benchmarks: Benchmark[] = [{ name: 'fed-heart', help: fedHeartHelp, options: fedHeartOptions, run: fedHeart }];
+const benchmarks: Benchmark[] = [
+  { name: 'fed-heart', help: fedHeartHelp, options: fedHeartOptions, run: fedHeart },
+  { name: 'secagg', help: secaggHelp, options: secaggOptions, run: secagg },
+];
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
 
 async function main(): Promise<number> {

@@ -123,6 +123,28 @@ adminCommand('study:start', 'Start a study with the sites enrolled so far')
     print(opts.json ? { started: true } : 'Study started.');
   });
 
+adminCommand('study:rekey', 'Run a fresh key ceremony for a running encrypted study whose decryption committee changed')
+  .argument('<studyId>')
+  .requiredOption('--reason <text>', 'why (written to the audit log)')
+  .addHelpText(
+    'after',
+    `
+When to use it:
+  - a committee member left the consortium: revoke the site first (site:revoke <name>), then
+    re-key, so the new key is shared among the remaining active sites only and the departed
+    site's key share opens nothing encrypted from now on;
+  - a new site joined the study (enrolled with token:issue) and should hold a share of the key.
+The new committee's agents run the ceremony on their next polls. A round in progress is stopped
+(its updates were encrypted under the old key); training resumes from the latest global model
+once every committee member has confirmed the new key.`,
+  )
+  .action(async (studyId: string, opts: AdminOpts & { reason: string }) => {
+    const result = await (await connect(opts)).studies.rekey.mutate({ studyId, reason: opts.reason });
+    if (opts.json) return print(result);
+    print(`Re-keying started: key epoch ${result.epoch}, committee of ${result.committee.length} site(s), any ${result.threshold} of which can decrypt.`);
+    print('Member sites take part on their next poll; follow progress with study:status.');
+  });
+
 adminCommand('study:list', 'List studies').action(async (opts: AdminOpts) => {
   const studies = await (await connect(opts)).studies.list.query();
   if (opts.json) return print(studies);

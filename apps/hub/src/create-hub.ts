@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { adminTokens, createDatabase, type DatabaseHandle } from '@consilium/db';
-import { advanceDeadlines, createAdminToken, DEFAULT_LIMITS, ensureConsortium, HubCrypto, type DomainContext, type HubLimits } from '@consilium/domain';
+import { advanceDeadlines, ChangeFeed, createAdminToken, DEFAULT_LIMITS, ensureConsortium, HubCrypto, type DomainContext, type HubLimits } from '@consilium/domain';
 import { sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { createHttpServer } from './http/server.ts';
@@ -52,7 +52,7 @@ export function createHub(options: HubOptions): Hub {
     await mkdir(options.dataDir, { recursive: true });
     database = await createDatabase({ url: options.databaseUrl, dataDir: path.join(options.dataDir, 'pglite') });
     await database.migrate();
-    const ctx: DomainContext = { db: database.db, crypto, limits: { ...DEFAULT_LIMITS, ...options.limits }, now };
+    const ctx: DomainContext = { db: database.db, crypto, limits: { ...DEFAULT_LIMITS, ...options.limits }, now, changes: new ChangeFeed() };
     domain = ctx;
     await ensureConsortium(ctx, options.consortiumName ?? 'Consilium consortium');
     const adminTokenFile = await bootstrapAdminToken(ctx, options.dataDir);
@@ -88,7 +88,10 @@ export function createHub(options: HubOptions): Hub {
       advanceDeadlines(ctx)
         .then((report) => {
           for (const problem of report.errors) logger.error(problem, 'deadline enforcement failed for one item');
-          if (report.closed || report.failedRounds || report.failedStudies) logger.info(report, 'deadlines enforced');
+          if (report.closed || report.failedRounds || report.failedStudies) {
+            logger.info(report, 'deadlines enforced');
+            ctx.changes?.notify();
+          }
         })
         .catch((error: unknown) => logger.error({ err: error }, 'deadline check failed'))
         .finally(() => {

@@ -1,6 +1,6 @@
 import { createHubClient, type HubClient } from '@consilium/api/client';
 import type { HubTransport, SimulatedSite } from '@consilium/domain/testing';
-import { decodeEnvelope, signRequest } from '@consilium/protocol';
+import { signRequest } from '@consilium/protocol';
 
 /**
  * Simulated sites talking to a running hub over HTTP exactly as the agent's HubConnection does:
@@ -20,13 +20,16 @@ export function httpTransport(baseUrl: () => string): HubTransport {
     enroll: (site, token) => client(null).enrollment.enroll.mutate({ token, publicKey: site.identity.publicKey, agentVersion: 'simulated' }),
     poll: (site) => client(site).agent.poll.mutate({ agentVersion: 'simulated', backend: null }),
     submitKeyShare: (site, envelope) => client(site).agent.submitKeyShare.mutate(envelope),
+    submitDealing: (site, envelope) => client(site).agent.submitDealing.mutate(envelope),
+    confirmKey: (site, input) => client(site).agent.confirmKey.mutate(input),
+    reportRefusal: (site, input) => client(site).agent.reportRefusal.mutate(input),
     submitUpdate: (site, envelope) => client(site).agent.submitUpdate.mutate(envelope),
     submitDecryptionShare: (site, envelope) => client(site).agent.submitDecryptionShare.mutate(envelope),
     publicKey: (site, studyId) => download(site, `/v1/studies/${studyId}/public-key`),
-    aggregate: async (site, roundId) => {
-      const bytes = await download(site, `/v1/rounds/${roundId}/aggregate`);
-      return decodeEnvelope(bytes, { maxHeaderBytes: 16 * 1024, maxParts: 1024, maxPartBytes: 64 * 1024 * 1024, maxTotalBytes: 2 ** 31 }).parts;
-    },
+    aggregate: (site, roundId) => download(site, `/v1/rounds/${roundId}/aggregate`),
+    submissions: (site, roundId) => download(site, `/v1/rounds/${roundId}/submissions`),
+    keyShares: (site, studyId) => download(site, `/v1/studies/${studyId}/key-shares`),
+    dealtShares: (site, studyId) => download(site, `/v1/studies/${studyId}/dealt-shares`),
   };
 }
 

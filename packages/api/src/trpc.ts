@@ -58,10 +58,14 @@ const t = initTRPC.context<ApiContext>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Maps domain errors to transport errors, once, for every procedure. */
-const domainErrors = t.middleware(async ({ next }) => {
+/**
+ * Maps domain errors to transport errors, once, for every procedure; after a mutation has committed,
+ * wakes long-polling agents (a side effect after commit, never inside the transaction).
+ */
+const domainErrors = t.middleware(async ({ ctx, next, type, path }) => {
   const result = await next();
   if (!result.ok && isAppError(result.error.cause)) throw toTRPCError(result.error.cause);
+  if (result.ok && type === 'mutation' && path !== 'agent.poll') ctx.domain.changes?.notify();
   return result;
 });
 

@@ -1,7 +1,9 @@
 /**
  * The hub's database schema. One consortium per hub; sites enrol into studies; a study runs rounds;
  * every accepted submission is folded into the round's encrypted accumulator (`round_chunks`) in the
- * transaction that records it, so storage stays O(model), never O(sites × model).
+ * transaction that records it. The submitted ciphertexts are also kept (`submission_chunks`) until
+ * the round is decrypted, because every decryptor recomputes the aggregate from them before it
+ * helps decrypt it (no decryption oracle); they are deleted when the round completes or fails.
  *
  * Migrations are generated from this file with `npm run generate -w @consilium/db` and committed.
  */
@@ -50,12 +52,19 @@ export const studies = pgTable('studies', {
   /** Collective CKKS public key (sum of the sites' shares). The hub holds no secret key. */
   publicKey: bytea('public_key'),
   publicKeyHash: text('public_key_hash'),
+  /** Increases at every re-keying; rounds record the epoch they were encrypted under. */
+  keyEpoch: integer('key_epoch').notNull().default(0),
+  /** The decryption committee of the current epoch: site ids in order (point = position + 1). */
+  committee: jsonb('committee').$type<string[]>(),
+  threshold: integer('threshold'),
   /** Consortium-wide statistics decrypted from the statistics round (feature means/stds, sample total). */
   statistics: jsonb('statistics'),
   totalSamples: integer('total_samples'),
   failureReason: text('failure_reason'),
   createdAt: createdAt(),
   startedAt: ts('started_at'),
+  /** When the current key epoch's ceremony began (its deadline runs from here). */
+  ceremonyStartedAt: ts('ceremony_started_at'),
   completedAt: ts('completed_at'),
 });
 
@@ -93,6 +102,12 @@ export const studySites = pgTable(
     keyShareHash: text('key_share_hash'),
     keyShareSignature: text('key_share_signature'),
     keyShareAt: ts('key_share_at'),
+    /** The member's X25519 key that dealt Shamir shares are sealed to (signed with its key share). */
+    boxPublicKey: bytea('box_public_key'),
+    dealtAt: ts('dealt_at'),
+    dealingSignature: text('dealing_signature'),
+    /** The collective public key hash the member recomputed itself and confirmed. */
+    confirmedPublicKeyHash: text('confirmed_public_key_hash'),
   },
   (t) => [primaryKey({ columns: [t.studyId, t.siteId] })],
 );
@@ -124,6 +139,14 @@ export const rounds = pgTable(
     shareCount: integer('share_count').notNull().default(0),
     /** SHA-256 over the sealed aggregate chunks: what decryptors fetch and must agree on. */
     aggregateHash: text('aggregate_hash'),
+    /** The key epoch the round's updates are encrypted under. */
+    keyEpoch: integer('key_epoch').notNull().default(0),
+    /** Committee members asked to decrypt in the current attempt (t of them). */
+    decryptors: jsonb('decryptors').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    decryptAttempt: integer('decrypt_attempt').notNull().default(0),
+    attemptDeadlineAt: ts('attempt_deadline_at'),
+    /** Members that did not answer an earlier attempt (or refused): not asked again this round. */
+    excludedDecryptors: jsonb('excluded_decryptors').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     /** What the round produced (aggregated metrics, statistics summary). */
     result: jsonb('result'),
   },
@@ -145,7 +168,45 @@ export const roundChunks = pgTable(
   (t) => [primaryKey({ columns: [t.roundId, t.chunkIndex] })],
 );
 
-/** One row per accepted submission: what was accepted, never the ciphertext itself. */
+/**
+ * The ciphertext chunks of accepted submissions, kept only while the round is being decrypted: each
+ * decryptor re-adds them (checking every site's signature) before it helps decrypt the aggregate.
+ */
+export const submissionChunks = pgTable(
+  'submission_chunks',
+  {
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    chunkIndex: integer('chunk_index').notNull(),
+    ciphertext: bytea('ciphertext').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.siteId, t.chunkIndex] })],
+);
+
+/** Shamir shares dealt in a key ceremony, each sealed to its recipient's box key (the hub cannot open them). */
+export const dealtShares = pgTable(
+  'dealt_shares',
+  {
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    epoch: integer('epoch').notNull(),
+    dealerSiteId: uuid('dealer_site_id')
+      .notNull()
+      .references(() => sites.id),
+    recipientSiteId: uuid('recipient_site_id')
+      .notNull()
+      .references(() => sites.id),
+    sealed: bytea('sealed').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.studyId, t.epoch, t.dealerSiteId, t.recipientSiteId] })],
+);
+
+/** One row per accepted submission: what was accepted (the ciphertexts are in submission_chunks while needed). */
 export const submissions = pgTable(
   'submissions',
   {
@@ -176,9 +237,11 @@ export const decryptionShares = pgTable(
     payloadHash: text('payload_hash').notNull(),
     payloadBytes: integer('payload_bytes').notNull(),
     signature: text('signature').notNull(),
+    /** The decryption attempt (decryptor set) the share was computed for. */
+    attempt: integer('attempt').notNull().default(1),
     receivedAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.roundId, t.siteId] })],
+  (t) => [primaryKey({ columns: [t.roundId, t.siteId, t.attempt] })],
 );
 
 export const modelVersions = pgTable(

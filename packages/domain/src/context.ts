@@ -1,4 +1,5 @@
 import type { Database } from '@consilium/db';
+import type { ChangeFeed } from './changes.ts';
 import type { HubCrypto } from './crypto.ts';
 
 /** Limits the hub enforces on untrusted input. */
@@ -27,4 +28,6 @@ export interface DomainContext {
   limits: HubLimits;
   /** Injectable clock so deadlines can be tested. */
   now: () => Date;
+  /** Wakes long-polling agents after changes commit (optional: without it, polls return at once). */
+  changes?: ChangeFeed;
 }

@@ -3,6 +3,7 @@
  * event. The API layer validates input and calls these functions; nothing here knows about HTTP.
  */
 export * from './context.ts';
+export * from './changes.ts';
 export * from './crypto.ts';
 export * from './transaction.ts';
 export * from './admin/consortium.ts';
@@ -17,11 +18,17 @@ export * from './sites/manage-sites.ts';
 export * from './agents/authenticate-site.ts';
 export * from './agents/poll-tasks.ts';
 export * from './agents/get-study-for-site.ts';
+export * from './ceremony/committee.ts';
 export * from './ceremony/submit-key-share.ts';
+export * from './ceremony/submit-dealing.ts';
+export * from './ceremony/ceremony-material.ts';
+export * from './ceremony/confirm-key.ts';
+export * from './ceremony/rekey-study.ts';
 export * from './ceremony/get-public-key.ts';
 export * from './rounds/submit-update.ts';
 export * from './rounds/submit-decryption-share.ts';
 export * from './rounds/get-aggregate.ts';
+export * from './rounds/report-refusal.ts';
 export * from './rounds/advance-deadlines.ts';
 export * from './rounds/round-encoding.ts';
 export * from './models/get-model.ts';

@@ -30,6 +30,13 @@ export const ErrorCode = {
   INVALID_TOKEN: 'INVALID_TOKEN',
   /** A ciphertext, key share or decryption share failed structural or parameter checks. */
   INVALID_CIPHERTEXT: 'INVALID_CIPHERTEXT',
+  /**
+   * A committee member refused to help decrypt: what it was asked to decrypt is not provably the sum
+   * of enough validly signed submissions (a decryption-oracle attempt, or a hub bug).
+   */
+  DECRYPTION_REFUSED: 'DECRYPTION_REFUSED',
+  /** The study's differential-privacy budget (ε) is spent: no further round may be run. */
+  PRIVACY_BUDGET_EXHAUSTED: 'PRIVACY_BUDGET_EXHAUSTED',
   /** A request body or payload exceeded a configured limit. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** A local data file does not match the study's data schema. */

@@ -9,3 +9,6 @@ export * from './payload-signing.ts';
 export * from './envelope.ts';
 export * from './canonical-json.ts';
 export * from './evaluation-hash.ts';
+export * from './aggregate-provenance.ts';
+export * from './ceremony-binding.ts';
+export * from './box.ts';

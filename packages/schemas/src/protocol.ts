@@ -43,12 +43,47 @@ export const VectorEncoding = z.discriminatedUnion('scheme', [
 ]);
 export type VectorEncoding = z.infer<typeof VectorEncoding>;
 
+/** A study member as the key ceremony names it: who, and with which identity key (pinned by agents). */
+export const RosterEntry = z.strictObject({
+  siteId: Id,
+  name: z.string().min(1).max(200),
+  /** Base64 of the site's raw Ed25519 public key: every payload it signs is checked with it. */
+  publicKey: z.string().min(1).max(100),
+});
+export type RosterEntry = z.infer<typeof RosterEntry>;
+
+/** A decryption-committee member: its Shamir evaluation point (1-based position in the committee). */
+export const CommitteeMember = z.strictObject({ siteId: Id, point: z.number().int().min(1).max(1000) });
+export type CommitteeMember = z.infer<typeof CommitteeMember>;
+
+/**
+ * The threshold key ceremony, one task per stage for each committee member:
+ * `share` publish p0_i = −a·s_i + e_i and a fresh X25519 box key (both signed);
+ * `deal` Shamir-share s_i among the committee, each share sealed to its recipient's box key;
+ * `combine` open the shares dealt to this member, sum them into its threshold key share, and confirm
+ * the collective public key it recomputed itself from the signed public-key shares.
+ */
+export const KeygenStage = z.enum(['share', 'deal', 'combine']);
+export type KeygenStage = z.infer<typeof KeygenStage>;
+
 export const KeygenTask = z.strictObject({
   kind: z.literal('keygen'),
+  stage: KeygenStage,
   studyId: Id,
+  /** Increases with every re-keying of the study. */
+  epoch: z.number().int().min(0),
   /** Hex of the public seed the common random polynomial is expanded from. */
   crpSeed: z.string().regex(/^[0-9a-f]{64}$/),
   ckks: CkksParams,
+  threshold: z.number().int().min(1),
+  committee: z.array(CommitteeMember).min(1),
+  /**
+   * Identity keys of every member site of the study, pinned by the agent at the first stage: later
+   * stages and every decryption check signatures against the pinned keys only.
+   */
+  roster: z.array(RosterEntry).min(1),
+  /** The study's minimum submissions per round, pinned with the roster: no smaller sum is ever decrypted. */
+  minSubmissions: z.number().int().min(1),
 });
 export type KeygenTask = z.infer<typeof KeygenTask>;
 
@@ -87,6 +122,14 @@ export const DecryptTask = z.strictObject({
   chunkCount: z.number().int().min(1),
   /** SHA-256 over the concatenated aggregate ciphertext chunks the site must fetch and decrypt. */
   aggregateHash: Sha256Hex,
+  /** The key epoch the round was encrypted under. */
+  epoch: z.number().int().min(0),
+  /** The t committee members asked to decrypt (their Lagrange coefficients depend on the set). */
+  decryptors: z.array(CommitteeMember).min(1),
+  /** 1 for the first set asked; a later attempt replaces members who did not answer. */
+  attempt: z.number().int().min(1),
+  /** The study's minimum number of submissions: fewer must never be decrypted. */
+  minSubmissions: z.number().int().min(1),
 });
 export type DecryptTask = z.infer<typeof DecryptTask>;
 
@@ -122,13 +165,46 @@ export type TrainingBackend = z.infer<typeof TrainingBackend>;
  * `signature` is the site's Ed25519 payload signature over it (see @consilium/protocol).
  */
 export const UploadHeader = z.strictObject({
-  kind: z.enum(['keyshare', 'submission', 'decryption-share']),
+  kind: z.enum(['keyshare', 'dealing', 'submission', 'decryption-share']),
   studyId: Id,
   roundId: Id.nullable(),
   payloadSha256: Sha256Hex,
   signature: z.string().min(1).max(200),
 });
 export type UploadHeader = z.infer<typeof UploadHeader>;
+
+/**
+ * Header of the submissions download a decryptor checks the aggregate against: every accepted
+ * submission of the round with its site's payload signature; the envelope's parts are their
+ * ciphertext chunks, submission after submission.
+ */
+export const SubmissionsHeader = z.strictObject({
+  studyId: Id,
+  roundId: Id,
+  chunkCount: z.number().int().min(1),
+  submissions: z.array(z.strictObject({ siteId: Id, payloadSha256: Sha256Hex, signature: z.string().min(1).max(200) })).max(100_000),
+});
+export type SubmissionsHeader = z.infer<typeof SubmissionsHeader>;
+
+/**
+ * Header of the key-ceremony material download: each committee member's signed `share` upload
+ * (parts: its public-key share, then its 32-byte box public key, member after member, in committee
+ * order).
+ */
+export const KeySharesHeader = z.strictObject({
+  studyId: Id,
+  epoch: z.number().int().min(0),
+  members: z.array(z.strictObject({ siteId: Id, payloadSha256: Sha256Hex, signature: z.string().min(1).max(200) })).max(1000),
+});
+export type KeySharesHeader = z.infer<typeof KeySharesHeader>;
+
+/** Header of the dealt-shares download: the sealed shares every dealer addressed to the caller, in committee order. */
+export const DealtSharesHeader = z.strictObject({
+  studyId: Id,
+  epoch: z.number().int().min(0),
+  dealers: z.array(z.strictObject({ siteId: Id })).max(1000),
+});
+export type DealtSharesHeader = z.infer<typeof DealtSharesHeader>;
 
 /** Header of an aggregate download (what decryptors fetch). */
 export const AggregateHeader = z.strictObject({

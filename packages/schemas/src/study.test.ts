@@ -77,4 +77,22 @@ describe('study spec', () => {
     expect(issues).toContainEqual({ path: 'federation.minSitesPerRound', message: expect.stringMatching(/at least 2/) });
     expect(parseStudySpec({ ...valid, federation: { minSitesPerRound: 1 }, privacy: { secureAggregation: 'none' } }).federation.minSitesPerRound).toBe(1);
   });
+
+  it('leaves differential privacy off unless asked, and fills δ = 1e-5 when it is', () => {
+    expect(parseStudySpec(valid).privacy.differentialPrivacy).toBeUndefined();
+    const spec = parseStudySpec({ ...valid, privacy: { differentialPrivacy: { epsilon: 3, clipNorm: 0.5 } } });
+    expect(spec.privacy.differentialPrivacy).toEqual({ epsilon: 3, delta: 1e-5, clipNorm: 0.5 });
+  });
+
+  it('checks the differential-privacy settings and refuses them without secure aggregation', () => {
+    const paths = (differentialPrivacy: unknown) => issuesOf({ ...valid, privacy: { differentialPrivacy } }).map((i) => i.path);
+    expect(paths({ epsilon: 0, clipNorm: 1 })).toContain('privacy.differentialPrivacy.epsilon');
+    expect(paths({ epsilon: 1, clipNorm: -1 })).toContain('privacy.differentialPrivacy.clipNorm');
+    expect(paths({ epsilon: 1, clipNorm: 1, delta: 1 })).toContain('privacy.differentialPrivacy.delta');
+    expect(paths({ epsilon: 1, clipNorm: 1, delta: 0 })).toContain('privacy.differentialPrivacy.delta');
+    expect(paths({ clipNorm: 1 })).toContain('privacy.differentialPrivacy.epsilon');
+    expect(paths({ epsilon: 1, clipNorm: 1, sigma: 2 })).toContain('privacy.differentialPrivacy');
+    const plaintext = issuesOf({ ...valid, privacy: { secureAggregation: 'none', differentialPrivacy: { epsilon: 1, clipNorm: 1 } } });
+    expect(plaintext).toContainEqual({ path: 'privacy.differentialPrivacy', message: expect.stringMatching(/needs secure aggregation/) });
+  });
 });

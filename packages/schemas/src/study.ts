@@ -17,6 +17,22 @@ export const CkksParams = z.strictObject({
 });
 export type CkksParams = z.infer<typeof CkksParams>;
 
+/**
+ * Site-level differential privacy of everything a training round releases (see @consilium/dp): each
+ * site clips its update (the change of the model, with its training loss) to L2 norm `clipNorm` and
+ * adds its share of Gaussian noise, calibrated so that the study's `training.rounds` rounds together
+ * are (epsilon, delta)-DP; the study stops when the budget is spent.
+ */
+export const DifferentialPrivacyConfig = z.strictObject({
+  /** Total ε over all training rounds. */
+  epsilon: z.number().positive(),
+  /** δ of the (ε, δ) guarantee; well below 1 / (number of sites). */
+  delta: z.number().gt(0).lt(1).default(1e-5),
+  /** Bound on the L2 norm of one site's update per round: the change of the parameters, with its loss scaled by clipNorm/10. */
+  clipNorm: z.number().positive(),
+});
+export type DifferentialPrivacyConfig = z.infer<typeof DifferentialPrivacyConfig>;
+
 export const PrivacyConfig = z.strictObject({
   /**
    * `ckks-multiparty`: updates are encrypted under a collective key no single party holds; the hub
@@ -30,6 +46,28 @@ export const PrivacyConfig = z.strictObject({
    * encoding scale; a site whose update exceeds it clips and says so in its log.
    */
   maxAbsParameter: z.number().min(1).max(1e6).default(64),
+  /**
+   * Who holds the decryption key, as Shamir shares: `size` sites (the first to enrol; all of them
+   * when absent) of which any `threshold` decrypt together and fewer learn nothing. The default
+   * threshold is a majority, floor(size / 2) + 1.
+   */
+  committee: z
+    .strictObject({
+      size: z.number().int().min(2).max(100).optional(),
+      threshold: z.number().int().min(2).max(100).optional(),
+    })
+    .default({}),
+  /** Absent: no differential privacy (updates are hidden from the hub, not from the model's users). */
+  differentialPrivacy: DifferentialPrivacyConfig.optional(),
+}).superRefine((privacy, ctx) => {
+  // Each site adds only 1/minSitesPerRound of the noise variance: the guarantee rests on the hub
+  // seeing nothing but the sum. A hub reading single updates would get far less protection.
+  if (privacy.differentialPrivacy && privacy.secureAggregation === 'none')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['differentialPrivacy'],
+      message: 'needs secure aggregation: the noise is split across sites, so a single plaintext update carries only a fraction of it',
+    });
 });
 export type PrivacyConfig = z.infer<typeof PrivacyConfig>;
 
@@ -77,6 +115,9 @@ export const StudySpec = z
         path: ['federation', 'minSitesPerRound'],
         message: 'must be at least 2 under secure aggregation (a sum of one site would reveal it)',
       });
+    const { size, threshold } = spec.privacy.committee;
+    if (size !== undefined && threshold !== undefined && threshold > size)
+      ctx.addIssue({ code: 'custom', path: ['privacy', 'committee', 'threshold'], message: `must not exceed the committee size (${size})` });
   });
 export type StudySpec = z.infer<typeof StudySpec>;
 export type StudySpecInput = z.input<typeof StudySpec>;
@@ -84,4 +125,14 @@ export type StudySpecInput = z.input<typeof StudySpec>;
 /** Validates a study spec (already parsed from JSON); errors name the bad field. */
 export function parseStudySpec(input: unknown): StudySpec {
   return parseOrThrow(StudySpec, input, 'study spec');
+}
+
+/**
+ * The decryption committee's size and threshold for a study with `sites` enrolled sites: the spec's
+ * choice, capped at the sites there are, with a majority threshold by default.
+ */
+export function committeePlan(spec: StudySpec, sites: number): { size: number; threshold: number } {
+  const size = Math.min(spec.privacy.committee.size ?? sites, sites);
+  const threshold = Math.min(spec.privacy.committee.threshold ?? Math.floor(size / 2) + 1, size);
+  return { size, threshold };
 }

@@ -32,8 +32,8 @@ function sealSum(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 describe('addCiphertexts', () => {
   it("produces exactly SEAL's sum, which decrypts to the sum of the values", () => {
-    const x = randomVector(2048, 32);
-    const y = randomVector(2048, 32);
+    const x = randomVector(4096, 32);
+    const y = randomVector(4096, 32);
     const [a] = encryptVector(ctx, ceremony.publicKey, x, SCALE_BITS);
     const [b] = encryptVector(ctx, ceremony.publicKey, y, SCALE_BITS);
     const aCopy = new Uint8Array(a!);

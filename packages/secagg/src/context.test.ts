@@ -25,7 +25,7 @@ describe('createCkksContext', () => {
     try {
       expect(ctx.params).toEqual(DEFAULT_PARAMS);
       expect(ctx.params).not.toBe(DEFAULT_PARAMS);
-      expect(ctx.slotsPerChunk).toBe(2048);
+      expect(ctx.valuesPerChunk).toBe(4096);
       expect(ctx.ciphertextBytes).toBe(113 + 2 * 4096 * 8);
       expect(ctx.decryptionShareBytes).toBe(80 + 4096 * 8);
       expect(ctx.dataModuli).toHaveLength(1);
@@ -41,11 +41,11 @@ describe('createCkksContext', () => {
   it('supports N=8192 with two data primes', async () => {
     const ctx = await createCkksContext({ polyModulusDegree: 8192, coeffModulusBits: [60, 40, 60], smudgingSigmaBits: 30 });
     try {
-      expect(ctx.slotsPerChunk).toBe(4096);
+      expect(ctx.valuesPerChunk).toBe(8192);
       expect(ctx.dataModuli.map((q) => q.toString(2).length)).toEqual([60, 40]);
       expect(ctx.keyModuli).toHaveLength(3);
       expect(ctx.ciphertextBytes).toBe(113 + 2 * 2 * 8192 * 8);
-      expect(chunkCount(ctx, 8193)).toBe(3);
+      expect(chunkCount(ctx, 16385)).toBe(3);
     } finally {
       ctx.dispose();
     }

@@ -5,8 +5,9 @@ import type { Ceremony } from '../test/support.ts';
 import { validateCiphertext } from './aggregation.ts';
 import { createCkksContext } from './context.ts';
 import type { CkksContext } from './context.ts';
-import { encryptVector } from './encryption.ts';
+import { encryptVector, encryptVectorChunks } from './encryption.ts';
 import { chooseScaleBits } from './scale.ts';
+import { sealHeapBytes } from './seal-module.ts';
 
 let ctx: CkksContext;
 let ceremony: Ceremony;
@@ -20,8 +21,14 @@ beforeAll(async () => {
 afterAll(() => ctx.dispose());
 
 describe('encryptVector', () => {
+  it('packs N values per ciphertext, about 16 bytes per value', () => {
+    expect(ctx.valuesPerChunk).toBe(4096);
+    expect(ctx.ciphertextBytes).toBe(65649);
+    expect(ctx.ciphertextBytes / ctx.valuesPerChunk).toBeLessThan(16.03);
+  });
+
   it('chunks a long vector, pads the last chunk with zeros and reports progress', () => {
-    const values = randomVector(5000, 64);
+    const values = randomVector(9000, 64);
     const progress: [number, number][] = [];
     const chunks = encryptVector(ctx, ceremony.publicKey, values, scaleBits, { onProgress: (done, total) => progress.push([done, total]) });
     expect(chunks).toHaveLength(3);
@@ -35,9 +42,25 @@ describe('encryptVector', () => {
       validateCiphertext(ctx, chunk, { scaleBits });
     }
     const decrypted = chunks.map((chunk) => decryptWithJointKey(ctx, ceremony.secretShares, chunk));
-    expect(maxAbsDifference(decrypted[0]!, values.subarray(0, 2048))).toBeLessThan(1e-9);
-    expect(maxAbsDifference(decrypted[2]!, values.subarray(4096))).toBeLessThan(1e-9);
-    expect(maxAbsDifference(decrypted[2]!.subarray(904), new Float64Array(2048 - 904))).toBeLessThan(1e-9);
+    expect(decrypted[0]).toHaveLength(4096);
+    expect(maxAbsDifference(decrypted[0]!, values.subarray(0, 4096))).toBeLessThan(1e-9);
+    expect(maxAbsDifference(decrypted[1]!, values.subarray(4096, 8192))).toBeLessThan(1e-9);
+    expect(maxAbsDifference(decrypted[2]!, values.subarray(8192))).toBeLessThan(1e-9);
+    expect(maxAbsDifference(decrypted[2]!.subarray(808), new Float64Array(4096 - 808))).toBeLessThan(1e-9);
+  });
+
+  it('carries the two halves of a chunk independently, up to the bound in both', () => {
+    const signs = Float64Array.from({ length: 4096 }, () => (Math.random() < 0.5 ? -64 : 64));
+    const realOnly = new Float64Array(4096);
+    realOnly.set(signs.subarray(0, 2048));
+    const imaginaryOnly = new Float64Array(4096);
+    imaginaryOnly.set(signs.subarray(2048), 2048);
+    for (const values of [signs, realOnly, imaginaryOnly, signs.subarray(0, 2049), new Float64Array(4096)]) {
+      const [chunk] = encryptVector(ctx, ceremony.publicKey, values, scaleBits);
+      const decrypted = decryptWithJointKey(ctx, ceremony.secretShares, chunk!);
+      expect(maxAbsDifference(decrypted, values)).toBeLessThan(1e-9);
+      expect(maxAbsDifference(decrypted.subarray(values.length), new Float64Array(4096 - values.length))).toBeLessThan(1e-9);
+    }
   });
 
   it('encrypts the same values differently every time', () => {
@@ -47,6 +70,7 @@ describe('encryptVector', () => {
 
   it('accepts values up to the budget and throws ENCODING_RANGE beyond it, naming the value', () => {
     expect(encryptVector(ctx, ceremony.publicKey, Float64Array.of(-64, 64), scaleBits)).toHaveLength(1);
+    expectAppError(() => encryptVector(ctx, ceremony.publicKey, Float64Array.from({ length: 3000 }, (_, i) => (i === 2500 ? 65 : 1)), scaleBits), ErrorCode.ENCODING_RANGE, /#2500/);
     const tooLarge = Float64Array.of(1, 2, -64.001);
     const error = expectAppError(() => encryptVector(ctx, ceremony.publicKey, tooLarge, scaleBits), ErrorCode.ENCODING_RANGE, /value #2 \(-64\.001\).*up to 64/);
     expect(error.details).toMatchObject({ index: 2, maxAbs: 64, scaleBits });
@@ -54,6 +78,27 @@ describe('encryptVector', () => {
     expectAppError(() => encryptVector(ctx, ceremony.publicKey, Float64Array.of(0, Number.NEGATIVE_INFINITY), scaleBits), ErrorCode.ENCODING_RANGE, /#1/);
     // The same value fits a smaller scale.
     expect(encryptVector(ctx, ceremony.publicKey, tooLarge, scaleBits - 1)).toHaveLength(1);
+  });
+
+  it('streams: one ciphertext per step, arguments checked before the first, SEAL objects freed on an early exit', () => {
+    const values = randomVector(3 * 4096, 64);
+    let progress = 0;
+    const stream = encryptVectorChunks(ctx, ceremony.publicKey, values, scaleBits, { onProgress: (done) => (progress = done) });
+    expect(progress).toBe(0);
+    const first = stream.next();
+    expect(progress).toBe(1);
+    expect(maxAbsDifference(decryptWithJointKey(ctx, ceremony.secretShares, first.value as Uint8Array), values)).toBeLessThan(1e-9);
+    expect(stream.return(undefined).done).toBe(true);
+    expect(progress).toBe(1);
+    expectAppError(() => encryptVectorChunks(ctx, ceremony.publicKey, Float64Array.of(65), scaleBits), ErrorCode.ENCODING_RANGE);
+    const heapBefore = sealHeapBytes();
+    for (let i = 0; i < 30; i++) {
+      for (const chunk of encryptVectorChunks(ctx, ceremony.publicKey, values, scaleBits)) {
+        expect(chunk).toHaveLength(ctx.ciphertextBytes);
+        break;
+      }
+    }
+    expect(sealHeapBytes()).toBe(heapBefore);
   });
 
   it('rejects bad arguments and a bad public key before encrypting anything', () => {

@@ -3,25 +3,32 @@ import { DEFAULT_PARAMS, maxAbsDifference, randomVector, runCeremony } from '../
 import { addCiphertexts, validateCiphertext } from './aggregation.ts';
 import { createCkksContext } from './context.ts';
 import type { CkksContext } from './context.ts';
-import { addDecryptionShares, decodeChunks, partialDecrypt, validateDecryptionShare } from './decryption.ts';
-import { encryptVector } from './encryption.ts';
+import { addDecryptionShares, decodeChunks, validateDecryptionShare } from './decryption.ts';
+import { encryptVectorChunks } from './encryption.ts';
 import { validatePublicKey, validatePublicKeyShare } from './key-ceremony.ts';
+import { createPartialDecryptor } from './partial-decryptor.ts';
 import { chooseScaleBits, chunkCount } from './scale.ts';
 
 /** Largest |x| a site submits (the studies' default maxAbsParameter). */
 const MAX_ABS_PARAMETER = 64;
 
 /**
- * One weighted FedAvg round as the platform runs it: key ceremony, each site encrypts w_i·x_i with
- * its weight in a spare slot, the hub validates and adds as submissions arrive, every site partially
- * decrypts every chunk, the hub validates and adds the shares, decodes, and divides by Σ w_i.
+ * One weighted FedAvg round as the platform runs it: key ceremony with threshold dealing, each site
+ * streams its encrypted w_i·x_i (weight in a spare value) and the hub validates and adds chunks as
+ * they arrive, `threshold` committee members (the last ones) partially decrypt every chunk, the hub
+ * validates and adds the shares, decodes, and divides by Σ w_i.
  *
  * The weight slot carries MAX_ABS_PARAMETER·w_i, not w_i: the division multiplies the weight
  * slot's relative error by |average| (up to 64), and w_i alone would use 1/64 of the slot's range,
  * turning ~1e-7 of noise into ~5e-6 of error. Scaled to the full bound, its error no longer matters.
  */
-function weightedAverageRound(ctx: CkksContext, sites: number, length: number): { average: Float64Array; expected: Float64Array; weightSum: number } {
-  const ceremony = runCeremony(ctx, sites);
+function weightedAverageRound(
+  ctx: CkksContext,
+  sites: number,
+  length: number,
+  threshold = sites,
+): { average: Float64Array; expected: Float64Array; weightSum: number } {
+  const ceremony = runCeremony(ctx, sites, threshold);
   ceremony.publicKeyShares.forEach((share) => validatePublicKeyShare(ctx, share));
   validatePublicKey(ctx, ceremony.publicKey);
 
@@ -33,27 +40,33 @@ function weightedAverageRound(ctx: CkksContext, sites: number, length: number): 
   const scaleBits = chooseScaleBits(ctx, MAX_ABS_PARAMETER);
   const chunks = chunkCount(ctx, length + 1);
 
-  let aggregates: Uint8Array[] | undefined;
+  const aggregates: Uint8Array[] = [];
   updates.forEach((update, site) => {
     const submission = new Float64Array(length + 1);
     update.forEach((x, k) => (submission[k] = weights[site]! * x));
     submission[length] = MAX_ABS_PARAMETER * weights[site]!;
-    const ciphertexts = encryptVector(ctx, ceremony.publicKey, submission, scaleBits);
-    expect(ciphertexts).toHaveLength(chunks);
-    ciphertexts.forEach((ciphertext) => validateCiphertext(ctx, ciphertext, { scaleBits }));
-    aggregates = aggregates?.map((sum, chunk) => addCiphertexts(ctx, sum, ciphertexts[chunk]!)) ?? ciphertexts;
+    let chunk = 0;
+    for (const ciphertext of encryptVectorChunks(ctx, ceremony.publicKey, submission, scaleBits)) {
+      validateCiphertext(ctx, ciphertext, { scaleBits });
+      aggregates[chunk] = site === 0 ? ciphertext : addCiphertexts(ctx, aggregates[chunk]!, ciphertext);
+      chunk++;
+    }
+    expect(chunk).toBe(chunks);
   });
 
-  const shareSums = aggregates!.map((aggregate) => {
+  const decryptors = ceremony.points.slice(sites - threshold);
+  const members = decryptors.map((self) => createPartialDecryptor(ctx, ceremony.keyShares[self - 1]!, { self, decryptors }));
+  const shareSums = aggregates.map((aggregate) => {
     let sum: Uint8Array | undefined;
-    for (const secret of ceremony.secretShares) {
-      const share = partialDecrypt(ctx, secret, aggregate);
-      validateDecryptionShare(ctx, share, { aggregate });
+    for (const member of members) {
+      const share = member.decrypt(aggregate);
+      validateDecryptionShare(ctx, share, { aggregate, decryptors });
       sum = sum === undefined ? share : addDecryptionShares(ctx, sum, share);
     }
     return sum!;
   });
-  const decoded = decodeChunks(ctx, aggregates!, shareSums, length + 1);
+  for (const member of members) member.dispose();
+  const decoded = decodeChunks(ctx, aggregates, shareSums, length + 1, decryptors);
   const weightSum = decoded[length]! / MAX_ABS_PARAMETER;
   const average = decoded.subarray(0, length).map((v) => v / weightSum);
 
@@ -73,8 +86,12 @@ describe('end to end, N=4096 [60, 49], smudging 2^20', () => {
   });
   afterAll(() => ctx.dispose());
 
-  it.each([3, 4])('%i sites: the encrypted weighted average of 5000 values matches float64 to 1e-6', (sites) => {
-    const { average, expected, weightSum } = weightedAverageRound(ctx, sites, 5000);
+  it.each([
+    [3, 3],
+    [4, 4],
+    [5, 3],
+  ])('%i sites, %i decrypting: the encrypted weighted average of 10000 values matches float64 to 1e-6', (sites, threshold) => {
+    const { average, expected, weightSum } = weightedAverageRound(ctx, sites, 10000, threshold);
     expect(Math.abs(weightSum - 1)).toBeLessThan(1e-6);
     expect(maxAbsDifference(average, expected)).toBeLessThanOrEqual(1e-6);
   });
@@ -84,7 +101,7 @@ describe('end to end, N=8192 with two data primes [60, 40, 60], smudging 2^30', 
   it('2 sites: a vector spanning chunks decrypts through the multi-prime paths', async () => {
     const ctx = await createCkksContext({ polyModulusDegree: 8192, coeffModulusBits: [60, 40, 60], smudgingSigmaBits: 30 });
     try {
-      const { average, expected } = weightedAverageRound(ctx, 2, 4200);
+      const { average, expected } = weightedAverageRound(ctx, 2, 8400);
       expect(maxAbsDifference(average, expected)).toBeLessThanOrEqual(1e-9);
     } finally {
       ctx.dispose();

@@ -5,6 +5,9 @@ import { callSeal, saveUncompressed, withSealScope } from './seal-call.ts';
 import { buildCiphertext, CIPHERTEXT_LAYOUT, CIPHERTEXT_POLYS } from './serialization.ts';
 import { u64Words } from './words.ts';
 
+/** The parts of a context the transforms use (available while the context is being built). */
+export type NttInternals = Pick<ContextInternals, 'seal' | 'context' | 'evaluator' | 'keyLevelContext' | 'keyLevelEvaluator' | 'dataLevel' | 'keyLevel'>;
+
 /**
  * NTT form of a small signed polynomial, computed exactly by SEAL.
  *
@@ -13,7 +16,7 @@ import { u64Words } from './words.ts';
  * 1 because node-seal refuses to produce a ciphertext whose c1 is zero ("transparent"). Data-level
  * transforms use the main context; key-level ones its helper context (see ContextInternals).
  */
-export function nttOfSmallPolynomial(internals: ContextInternals, level: 'data' | 'key', coefficients: Float64Array): Uint32Array {
+export function nttOfSmallPolynomial(internals: NttInternals, level: 'data' | 'key', coefficients: Float64Array): Uint32Array {
   const { seal } = internals;
   const rns = level === 'data' ? internals.dataLevel : internals.keyLevel;
   const context = level === 'data' ? internals.context : internals.keyLevelContext;

@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from '@consilium/errors';
  * `CkksParams`, declared here so this package stays independent of the schemas.
  */
 export interface CkksParameters {
-  /** Ring dimension N: N/2 real values per ciphertext. */
+  /** Ring dimension N: N real values per ciphertext (two per CKKS slot). */
   polyModulusDegree: 4096 | 8192;
   /** Bit sizes of the RNS primes: data prime(s) first, the special (key-switching) prime last. */
   coeffModulusBits: number[];

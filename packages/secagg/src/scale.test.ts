@@ -29,7 +29,7 @@ describe('chooseScaleBits', () => {
 
   it('never exceeds the budget for small bounds, until precision runs out', () => {
     expect(chooseScaleBits(ctx, 2 ** -5)).toBe(56);
-    // Noise per slot ≈ 2^20 · sqrt(2048) / 2^56 ≈ 2^-30.5: a bound of 2^-12 keeps only 18.5 bits.
+    // Noise per value (either half of a slot) ≈ 2^20 · sqrt(N/2 = 2048) / 2^56 ≈ 2^-30.5: a bound of 2^-12 keeps only 18.5 bits.
     expectAppError(() => chooseScaleBits(ctx, 2 ** -12), ErrorCode.ENCODING_RANGE, /leaves 18\.5 significant bits/);
   });
 
@@ -71,8 +71,8 @@ describe('maxEncodableMagnitude and checkScaleBits', () => {
 });
 
 describe('chunkCount', () => {
-  it('counts N/2 values per chunk', () => {
-    expect([0, 1, 2048, 2049, 5001].map((length) => chunkCount(ctx, length))).toEqual([0, 1, 1, 2, 3]);
+  it('counts N values per chunk (two per slot)', () => {
+    expect([0, 1, 4096, 4097, 10001].map((length) => chunkCount(ctx, length))).toEqual([0, 1, 1, 2, 3]);
     expectAppError(() => chunkCount(ctx, -1), ErrorCode.INVALID_INPUT);
     expectAppError(() => chunkCount(ctx, 1.5), ErrorCode.INVALID_INPUT);
   });

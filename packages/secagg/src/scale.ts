@@ -5,10 +5,12 @@ import type { CkksContext } from './context.ts';
  * Choosing the CKKS scale Δ = 2^scaleBits.
  *
  * A decrypted sum is correct only while every plaintext coefficient stays below Q/2 in magnitude
- * (Q = product of the data primes); a coefficient is at most max |slot value| · Δ. CAPACITY is
- * floor(log2 Q) − 1 bits, so 2^capacity ≤ Q/2 always holds, and HEADROOM_BITS more are kept for
- * the noise and for rounding. Precision is then set by the noise: each decryptor's smudging noise
- * (σ = 2^smudgingSigmaBits per coefficient) reaches a slot as about σ·sqrt(N/2), divided by Δ.
+ * (Q = product of the data primes). A slot carries two real values (complex packing, see
+ * complex-packing.ts), so its modulus is at most √2·max |value|, and a coefficient at most that
+ * times Δ. CAPACITY is floor(log2 Q) − 1 bits, so 2^capacity ≤ Q/2 always holds, and HEADROOM_BITS
+ * more are kept for the √2 of packing (half a bit), the noise and rounding. Precision is then set by
+ * the noise: each decryptor's smudging noise (σ = 2^smudgingSigmaBits per coefficient) reaches
+ * each decoded value (the real or the imaginary part of a slot) as about σ·sqrt(N/2), divided by Δ.
  */
 
 /** Bits kept free below the capacity (a factor 4 between the largest allowed sum and Q/2). */
@@ -52,7 +54,8 @@ export function chooseScaleBits(ctx: CkksContext, bound: number): number {
   let scaleBits = Math.min(budget, Math.floor(budget - Math.log2(bound)));
   // log2 is not exact for every double; settle the boundary with an exact comparison.
   while (bound * 2 ** scaleBits > 2 ** budget) scaleBits--;
-  const noiseBits = ctx.params.smudgingSigmaBits + 0.5 * Math.log2(ctx.slotsPerChunk);
+  // N/2, not valuesPerChunk: a slot's real and imaginary parts each get half of the N terms' variance.
+  const noiseBits = ctx.params.smudgingSigmaBits + 0.5 * Math.log2(ctx.params.polyModulusDegree / 2);
   const precisionBits = Math.log2(bound) + scaleBits - noiseBits;
   if (scaleBits < 1 || precisionBits < MIN_PRECISION_BITS) {
     throw new AppError(
@@ -64,10 +67,10 @@ export function chooseScaleBits(ctx: CkksContext, bound: number): number {
   return scaleBits;
 }
 
-/** Ciphertexts needed for `length` values (N/2 per ciphertext). */
+/** Ciphertexts needed for `length` values (valuesPerChunk = N per ciphertext). */
 export function chunkCount(ctx: CkksContext, length: number): number {
   if (!Number.isSafeInteger(length) || length < 0) {
     throw new AppError(ErrorCode.INVALID_INPUT, `vector length must be a non-negative integer, got ${length}`);
   }
-  return Math.ceil(length / ctx.slotsPerChunk);
+  return Math.ceil(length / ctx.valuesPerChunk);
 }

@@ -52,13 +52,28 @@ describe('share format', () => {
     reject(mutated(share, (view) => view.setUint8(4, 2)), /version is 2/);
     reject(share, /kind is 1, expected 2 \(decryption share; got public key share\)/, ShareKind.decryption, keyLevel);
     reject(mutated(share, (view) => view.setUint8(5, 9)), /got an unknown kind/);
-    reject(mutated(share, (view) => view.setUint16(6, 1, true)), /reserved/);
+    reject(mutated(share, (view) => view.setUint16(6, 1, true)), /point is 1, expected 0/);
     reject(mutated(share, (view) => view.setUint32(8, 8192, true)), /poly_modulus_degree is 8192/);
     reject(mutated(share, (view) => view.setUint32(12, 1, true)), /prime_count is 1, expected 2/);
     reject(mutated(share, (view) => view.setUint8(20, share[20]! ^ 1)), /parms_id/);
     const q1 = keyLevel.primes[1]!.value;
     reject(mutated(share, (view) => view.setBigUint64(80 + 8 * (4096 + 3), q1, true)), /coefficient 4099 is not below its prime/);
     expectAppError(() => parseShare('CSAG' as unknown as Uint8Array, ShareKind.publicKey, keyLevel), ErrorCode.INVALID_INPUT);
+  });
+
+  it('carries the committee point of dealt and threshold key shares, and only theirs', () => {
+    for (const kind of [ShareKind.dealt, ShareKind.thresholdKey]) {
+      const pointed = buildShare(kind, keyLevel, binding, coefficients, 65535);
+      expect(new DataView(pointed.buffer, pointed.byteOffset).getUint16(6, true)).toBe(65535);
+      expect(parseShare(pointed, kind, keyLevel).point).toBe(65535);
+      expectAppError(() => parseShare(mutated(pointed, (view) => view.setUint16(6, 0, true)), kind, keyLevel), ErrorCode.INVALID_CIPHERTEXT, /point is 0, expected a committee point/);
+      expectAppError(() => buildShare(kind, keyLevel, binding, coefficients), ErrorCode.INTERNAL, /point 0/);
+      expectAppError(() => buildShare(kind, keyLevel, binding, coefficients, 65536), ErrorCode.INTERNAL, /point 65536/);
+    }
+    expect(parseShare(share, ShareKind.publicKey, keyLevel).point).toBe(0);
+    expectAppError(() => buildShare(ShareKind.publicKey, keyLevel, binding, coefficients, 3), ErrorCode.INTERNAL, /point 3 for a public key share/);
+    const dealt = buildShare(ShareKind.dealt, keyLevel, binding, coefficients, 2);
+    expect(sameShareHeader(dealt, buildShare(ShareKind.dealt, keyLevel, binding, coefficients, 3))).toBe(false);
   });
 
   it('sameShareHeader compares kind, level and binding', () => {

@@ -1,126 +1,164 @@
+import { randomInt } from 'node:crypto';
 import { AppError, ErrorCode } from '@consilium/errors';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PARAMS, runCeremony } from '../test/support.ts';
-import { validateCiphertext } from './aggregation.ts';
-import { createCkksContext } from './context.ts';
-import type { CkksContext } from './context.ts';
-import { partialDecrypt, validateDecryptionShare } from './decryption.ts';
-import { encryptVector } from './encryption.ts';
-import { validatePublicKey, validatePublicKeyShare } from './key-ceremony.ts';
+import { createFuzzWorld, FUZZ_TARGET_IDS, inputsFor, judge, mustRefuse } from '../scripts/fuzz.ts';
+import type { FuzzInput, FuzzTarget, FuzzWorld } from '../scripts/fuzz.ts';
+import { internalsOf } from './context.ts';
 import { sealHeapBytes } from './seal-module.ts';
+import { wasm } from './wasm-api.ts';
 
 /**
- * Property tests: whatever bytes arrive, validation ends in an INVALID_CIPHERTEXT AppError or
- * acceptance, never a crash or another error, and rejected input leaks nothing into the WASM heap.
+ * Property tests of every parser and validator that hub or agent applies to bytes it received (or
+ * stored): whatever arrives, the answer is acceptance or an AppError with the expected code whose
+ * message names the object and the bad field, never another exception; valid objects are accepted;
+ * and rejected input leaves nothing behind in SEAL's WebAssembly heap. The generators and the
+ * judgement are scripts/fuzz.ts's, whose campaign runs the same properties at scale.
+ *
+ * The seed changes every run, so CI keeps exploring; a failure prints it, and
+ *   npm run fuzz -w @consilium/secagg -- --seed <seed> --target <id> --path <path> --no-buffers
+ * replays the input with its full error.
  */
 
-const SCALE_BITS = 40;
-let ctx: CkksContext;
-let ciphertext: Uint8Array;
-let publicKey: Uint8Array;
-let publicKeyShare: Uint8Array;
-let decryptionShare: Uint8Array;
+const SEED = randomInt(2 ** 31);
+let world: FuzzWorld;
 
 beforeAll(async () => {
-  ctx = await createCkksContext(DEFAULT_PARAMS);
-  const ceremony = runCeremony(ctx, 2);
-  publicKey = ceremony.publicKey;
-  publicKeyShare = ceremony.publicKeyShares[0]!;
-  ciphertext = encryptVector(ctx, publicKey, Float64Array.of(1, 2, 3), SCALE_BITS)[0]!;
-  decryptionShare = partialDecrypt(ctx, ceremony.secretShares[0]!, ciphertext);
-});
-afterAll(() => ctx.dispose());
+  world = await createFuzzWorld(SEED);
+  // The first loads of each object size grow SEAL's memory pool once; leaks are what comes after.
+  for (const target of world.targets) for (let i = 0; i < 3; i++) target.run(target.valid);
+}, 30_000);
+afterAll(() => world?.dispose());
 
-/** Valid bytes with a few bytes overwritten (mostly in the metadata), possibly truncated or extended. */
-function mutants(valid: Uint8Array, metadataBytes: number): fc.Arbitrary<Uint8Array> {
-  const edit = fc.record({ offset: fc.oneof(fc.nat({ max: metadataBytes - 1 }), fc.nat({ max: valid.length - 1 })), value: fc.nat({ max: 255 }) });
-  return fc
-    .record({
-      edits: fc.array(edit, { minLength: 1, maxLength: 6 }),
-      length: fc.oneof(fc.constant(valid.length), fc.nat({ max: valid.length + 16 })),
-    })
-    .map(({ edits, length }) => {
-      const bytes = new Uint8Array(length);
-      bytes.set(valid.subarray(0, Math.min(length, valid.length)));
-      for (const { offset, value } of edits) if (offset < length) bytes[offset] = value;
-      return bytes;
-    });
+function target(id: string): FuzzTarget {
+  const found = world.targets.find((t) => t.id === id);
+  if (found === undefined) throw new Error(`no fuzz target ${id}`);
+  return found;
 }
 
-/** Valid bytes with a few coefficient bytes overwritten (many stay below the prime). */
-function coefficientMutants(valid: Uint8Array, dataOffset: number): fc.Arbitrary<Uint8Array> {
-  const edit = fc.record({ offset: fc.integer({ min: dataOffset, max: valid.length - 1 }), value: fc.nat({ max: 255 }) });
-  return fc.array(edit, { minLength: 1, maxLength: 4 }).map((edits) => {
-    const bytes = new Uint8Array(valid);
-    for (const { offset, value } of edits) bytes[offset] = value;
-    return bytes;
+/**
+ * Options for fc.assert. Buffers are left out: node-seal refuses Uint8Array subclasses, which the
+ * it.fails test below documents until the validators hand SEAL a plain view.
+ */
+const inputs = (t: FuzzTarget): fc.Arbitrary<FuzzInput> => inputsFor(t, world, { buffers: false });
+
+describe('every hub and agent reader against random, mutated, truncated, oversized and foreign bytes', () => {
+  it('covers every target', () => {
+    expect(world.targets.map((t) => t.id)).toEqual([...FUZZ_TARGET_IDS]);
   });
-}
 
-/** Runs `validate` and reports whether it accepted; anything but an INVALID_CIPHERTEXT AppError fails. */
-function acceptsOrRejectsCleanly(validate: () => void): boolean {
-  try {
-    validate();
-    return true;
-  } catch (error) {
+  it.each(FUZZ_TARGET_IDS)('%s: accepts what is valid, rejects the rest by field, and only with AppErrors', (id) => {
+    const t = target(id);
+    const heapBefore = sealHeapBytes();
+    fc.assert(
+      fc.property(inputs(t), (input) => {
+        judge(t, input);
+      }),
+      { numRuns: 500, seed: SEED },
+    );
+    expect(sealHeapBytes()).toBe(heapBefore);
+  });
+
+  it('every valid object of every kind and parameter set, fed to every reader, is refused unless it is that reader’s kind', () => {
+    let accepted = 0;
+    for (const t of world.targets) {
+      for (const specimen of world.specimens) {
+        const refuse = mustRefuse(t, specimen);
+        const outcome = judge(t, { generator: specimen.name, bytes: specimen.bytes, expect: { verdict: refuse ? 'reject' : 'accept' } });
+        if (outcome.accepted) accepted++;
+      }
+    }
+    // Each target's own specimen, plus the ciphertexts of parameters that share the data prime (same
+    // parms_id: indistinguishable by design) and the aggregate at another scale.
+    expect(accepted).toBeGreaterThanOrEqual(world.targets.length);
+  });
+
+  it('values that are not byte arrays are INVALID_INPUT AppErrors naming the object, never TypeErrors', () => {
+    const notBytes: unknown[] = [undefined, null, 0, 'CSAG', [0x5e, 0xa1], {}, { length: 200 }, new ArrayBuffer(200), new Uint16Array(100), new Uint8ClampedArray(200)];
+    for (const t of world.targets) {
+      fc.assert(
+        fc.property(fc.oneof(fc.constantFrom(...notBytes), fc.anything()), (value) => {
+          let thrown: unknown;
+          try {
+            t.run(value as Uint8Array);
+          } catch (error) {
+            thrown = error;
+          }
+          expect(thrown).toBeInstanceOf(AppError);
+          expect((thrown as AppError).code).toBe(ErrorCode.INVALID_INPUT);
+          expect((thrown as AppError).message).toContain(t.what);
+        }),
+        { numRuns: 50, seed: SEED },
+      );
+    }
+  });
+});
+
+describe("SEAL's heap across thousands of inputs", () => {
+  // The aggregate reader's heap is checked by its property above; a decryption per input is too slow for thousands here.
+  it.each(['ciphertext', 'public-key'] as const)('%s: does not grow, though a leaked object per load would outgrow it', (id) => {
+    const t = target(id);
+    const heapBefore = sealHeapBytes() ?? 0;
+    let accepted = 0;
+    // Half valid inputs, so that SEAL loads (and a leak on its success path) are frequent.
+    const input = fc.oneof(inputs(t), fc.constant<FuzzInput>({ generator: 'valid', bytes: t.valid, expect: { verdict: 'accept' } }));
+    fc.assert(
+      fc.property(input, (value) => {
+        if (judge(t, value).accepted) accepted++;
+      }),
+      { numRuns: 1500, seed: SEED },
+    );
+    expect(sealHeapBytes()).toBe(heapBefore);
+    // Had each loaded object leaked, the leaked bytes alone would exceed the heap: it would have grown.
+    expect(accepted * t.valid.length).toBeGreaterThan(heapBefore);
+  });
+
+  it('the check is sensitive: leaking one SEAL ciphertext per loaded input grows the heap', () => {
+    const { seal, context } = internalsOf(world.ctx);
+    const t = target('ciphertext');
+    const heapBefore = sealHeapBytes() ?? 0;
+    const leaked = Array.from({ length: Math.ceil((1.2 * heapBefore) / t.valid.length) }, () => {
+      const ciphertext = new seal.Ciphertext();
+      ciphertext.loadFromArray(context, t.valid);
+      return ciphertext;
+    });
+    expect(sealHeapBytes()).toBeGreaterThan(heapBefore);
+    for (const ciphertext of leaked) ciphertext.delete();
+  });
+});
+
+describe('known gaps (it.fails: each turns red once fixed, then drop the .fails)', () => {
+  /*
+   * node-seal's loadFromArray throws std::invalid_argument "expected Uint8Array" for any subclass,
+   * Node's Buffer included, so validateCiphertext and validatePublicKey reject valid bytes that a
+   * caller read with fs or took from a Buffer (the hub's HTTP layer converts its bodies for this
+   * reason). Fix: give SEAL `new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)` when
+   * bytes.constructor !== Uint8Array, in aggregation.ts validateCiphertext, key-ceremony.ts
+   * checkLoadsAsPublicKey and encryption.ts encryptionKeyBytes (which hands the caller's key to
+   * SEAL when there are several data primes).
+   */
+  it.fails('valid bytes in a Node Buffer are accepted by every reader', () => {
+    const refused: string[] = [];
+    for (const t of world.targets) {
+      try {
+        t.run(Buffer.from(t.valid));
+      } catch (error) {
+        expect(error).not.toBeInstanceOf(wasm.Exception);
+        refused.push(`${t.id}: ${(error as Error).message}`);
+      }
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it('a Buffer refusal is still a clean AppError (what the hub sees until the fix)', () => {
+    let error: unknown;
+    try {
+      target('ciphertext').run(Buffer.from(target('ciphertext').valid));
+    } catch (caught) {
+      error = caught;
+    }
+    if (error === undefined) return; // fixed
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe(ErrorCode.INVALID_CIPHERTEXT);
-    return false;
-  }
-}
-
-describe('validateCiphertext against random and mutated bytes', () => {
-  it('only INVALID_CIPHERTEXT AppErrors come out, and the WASM heap does not grow', () => {
-    // The third kind edits only coefficients, so many inputs pass the parse and reach SEAL's load.
-    const input = fc.oneof(fc.uint8Array({ maxLength: 256 }), mutants(ciphertext, 128), coefficientMutants(ciphertext, 113));
-    const run = (numRuns: number): number => {
-      let accepted = 0;
-      fc.assert(
-        fc.property(input, (bytes) => {
-          if (acceptsOrRejectsCleanly(() => validateCiphertext(ctx, bytes, { scaleBits: SCALE_BITS }))) accepted++;
-        }),
-        { numRuns },
-      );
-      return accepted;
-    };
-    run(50);
-    const heapBefore = sealHeapBytes();
-    const accepted = run(600);
-    expect(sealHeapBytes()).toBe(heapBefore);
-    // Enough inputs were loaded by SEAL for a leaked object per load to outgrow the heap.
-    expect(accepted).toBeGreaterThan(100);
-  });
-
-  it('300 accepted ciphertexts, each loaded by SEAL, leave the heap as it was', () => {
-    const heapBefore = sealHeapBytes();
-    for (let i = 0; i < 300; i++) validateCiphertext(ctx, ciphertext, { scaleBits: SCALE_BITS });
-    expect(sealHeapBytes()).toBe(heapBefore);
-  });
-});
-
-describe('other validators against mutated bytes', () => {
-  it('public key', () => {
-    fc.assert(
-      fc.property(mutants(publicKey, 128), (bytes) => {
-        acceptsOrRejectsCleanly(() => validatePublicKey(ctx, bytes));
-      }),
-      { numRuns: 150 },
-    );
-  });
-
-  it('public key share and decryption share', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutants(publicKeyShare, 96)), (bytes) => {
-        acceptsOrRejectsCleanly(() => validatePublicKeyShare(ctx, bytes));
-      }),
-      { numRuns: 300 },
-    );
-    fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutants(decryptionShare, 96)), (bytes) => {
-        acceptsOrRejectsCleanly(() => validateDecryptionShare(ctx, bytes, { aggregate: ciphertext }));
-      }),
-      { numRuns: 300 },
-    );
   });
 });

@@ -6,6 +6,7 @@ import { loadIdentity } from '../identity-store.ts';
 import { StudyState } from '../study-state.ts';
 import { TransferLog } from '../transfer-log.ts';
 import { AGENT_VERSION } from '../version.ts';
+import { printKeyMaterial } from './key-material.ts';
 
 /** What an IT admin wants at a glance: who this site is, is the hub reachable, which studies, what is pending. */
 export async function statusCommand(files: AgentFiles, print: (line: string) => void): Promise<void> {
@@ -16,18 +17,22 @@ export async function statusCommand(files: AgentFiles, print: (line: string) => 
   print(`Hub:         ${config.hubUrl}`);
   print(`Data:        ${Object.entries(config.datasets).map(([k, v]) => `${k === '*' ? 'default' : k}: ${v}`).join(', ') || '(none configured)'}`);
   const hub = new HubConnection({ hubUrl: config.hubUrl, siteId: config.siteId, privateKeyPem: identity.privateKeyPem, timeoutMs: 10_000 });
+  const names = new Map<string, string>();
   try {
     const poll = await hub.client.agent.poll.mutate({ agentVersion: AGENT_VERSION, backend: null });
+    for (const s of poll.studies) names.set(s.studyId, s.name);
     print(`Hub status:  reachable (server time ${poll.serverTime})`);
     print(`Studies:`);
     for (const s of poll.studies) {
       const pending = await new StudyState(files, s.studyId).pending();
       print(`  ${s.name} [${s.status}]${s.failureReason ? ` — ${s.failureReason}` : ''}${pending.length ? `  (${pending.length} upload(s) waiting to be re-sent)` : ''}`);
     }
-    print(`Pending work: ${poll.tasks.length === 0 ? 'none' : poll.tasks.map((t) => t.kind).join(', ')}`);
+    print(`Pending work: ${poll.tasks.length === 0 ? 'none' : poll.tasks.map((t) => (t.kind === 'keygen' ? `keygen (${t.stage})` : t.kind)).join(', ')}`);
   } catch (error) {
     print(`Hub status:  NOT reachable — ${describeHubError(error)}`);
   }
+  // From local files only: the pins are what this site trusts, whatever the hub says now.
+  await printKeyMaterial(files, config.siteId, names, print);
   const transfers = await new TransferLog(files.transfers).read();
   const last = transfers.at(-1);
   print(`Uploads:     ${transfers.length} in total${last ? `, last ${last.kind} at ${last.at}` : ''}`);

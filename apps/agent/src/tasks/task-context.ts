@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { GlobalStatistics } from '@consilium/data';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { decodeEnvelope, encodeEnvelope, sha256Hex, signPayload } from '@consilium/protocol';
@@ -10,6 +9,7 @@ import { datasetFor, type AgentConfig } from '../config.ts';
 import { describeHubError, isTransient, type HubConnection } from '../hub-connection.ts';
 import type { Progress } from '../progress.ts';
 import { StudyData } from '../study-data.ts';
+import { StudyKeys } from '../study-keys.ts';
 import { StudyState, type OutboxItem } from '../study-state.ts';
 import type { TransferLog } from '../transfer-log.ts';
 
@@ -52,6 +52,11 @@ export class TaskContext {
 
   state(studyId: string): StudyState {
     return new StudyState(this.files, studyId);
+  }
+
+  /** The study's key material (pinned ceremonies, ceremony secrets, threshold key shares). */
+  keys(studyId: string): StudyKeys {
+    return new StudyKeys(this.files, studyId);
   }
 
   /** The study's spec, local data and (once known) consortium statistics. */
@@ -103,36 +108,28 @@ export class TaskContext {
     return parameters;
   }
 
-  /** This site's secret key share for a study (created during the key ceremony). */
-  async secretShare(studyId: string): Promise<Uint8Array> {
-    try {
-      return new Uint8Array(await readFile(this.files.secretShare(studyId)));
-    } catch {
-      throw new AppError(ErrorCode.INVALID_INPUT, `No secret key share for study ${studyId} in ${this.files.studyDir(studyId)}: this site cannot decrypt (was the agent's data directory lost?)`);
-    }
-  }
-
   /**
    * Signs, stores and sends an upload. The envelope is written to the study's outbox first, so if
    * the agent stops before the hub acknowledges it, the same bytes are re-sent on restart (the hub
-   * treats an identical re-send as a no-op).
+   * treats an identical re-send as a no-op). `slot` tells a key epoch's or decryption attempt's
+   * upload from another's (see OutboxItem).
    */
-  async upload(kind: OutboxItem['kind'], studyId: string, roundId: string | null, parts: Uint8Array[]): Promise<void> {
-    const stored = await this.state(studyId).existing(kind, roundId);
+  async upload(kind: OutboxItem['kind'], studyId: string, roundId: string | null, parts: Uint8Array[], slot: string | null = null): Promise<void> {
+    const stored = await this.state(studyId).existing(kind, roundId, slot);
     if (stored) return this.send(studyId, stored);
     const payloadSha256 = sha256Hex(parts);
     const signature = signPayload({ privateKeyPem: this.privateKeyPem, purpose: kind, studyId, roundId, siteId: this.siteId, payloadSha256 });
     const envelope = encodeEnvelope({ kind, studyId, roundId, payloadSha256, signature }, parts);
-    const item = await this.state(studyId).enqueue(kind, roundId, envelope);
+    const item = await this.state(studyId).enqueue(kind, roundId, slot, envelope);
     await this.send(studyId, item);
   }
 
   /**
-   * The upload already built for this ceremony or round, if any: key shares and decryption shares
-   * are re-sent byte for byte, never recomputed (see StudyState).
+   * The upload already built for this ceremony stage or decryption attempt, if any: key shares,
+   * dealings and decryption shares are re-sent byte for byte, never recomputed (see StudyState).
    */
-  async storedUpload(kind: OutboxItem['kind'], studyId: string, roundId: string | null): Promise<OutboxItem | null> {
-    return this.state(studyId).existing(kind, roundId);
+  async storedUpload(kind: OutboxItem['kind'], studyId: string, roundId: string | null, slot: string | null): Promise<OutboxItem | null> {
+    return this.state(studyId).existing(kind, roundId, slot);
   }
 
   /**
@@ -146,12 +143,7 @@ export class TaskContext {
     const payloadSha256 = (header as { payloadSha256: string }).payloadSha256;
     const bytes = parts.reduce((n, p) => n + p.byteLength, 0);
     try {
-      const receipt =
-        item.kind === 'keyshare'
-          ? await this.hub.client.agent.submitKeyShare.mutate(item.envelope)
-          : item.kind === 'submission'
-            ? await this.hub.client.agent.submitUpdate.mutate(item.envelope)
-            : await this.hub.client.agent.submitDecryptionShare.mutate(item.envelope);
+      const receipt = await this.#submit(item);
       await this.transfers.append({ kind: item.kind, studyId, roundId: item.roundId, bytes, wireBytes, sha256: payloadSha256, accepted: true, duplicate: receipt.duplicate });
       await this.state(studyId).done(item);
       this.logger.info({ kind: item.kind, studyId, roundId: item.roundId, bytes, duplicate: receipt.duplicate }, 'upload accepted');
@@ -161,6 +153,20 @@ export class TaskContext {
         await this.state(studyId).done(item);
       }
       throw error;
+    }
+  }
+
+  #submit(item: OutboxItem): Promise<{ duplicate: boolean }> {
+    const agent = this.hub.client.agent;
+    switch (item.kind) {
+      case 'keyshare':
+        return agent.submitKeyShare.mutate(item.envelope);
+      case 'dealing':
+        return agent.submitDealing.mutate(item.envelope);
+      case 'submission':
+        return agent.submitUpdate.mutate(item.envelope);
+      case 'decryption-share':
+        return agent.submitDecryptionShare.mutate(item.envelope);
     }
   }
 }

@@ -1,11 +1,11 @@
 import { AppError, ErrorCode } from '@consilium/errors';
-import { FedAvg } from '@consilium/fl/strategy';
+import { dpPlanForSpec, FedAvg, withDifferentialPrivacy } from '@consilium/fl/strategy';
 import { buildModel, getFlatParameters, setFlatParameters, trainLocal } from '@consilium/fl/train';
 import type { TrainTask } from '@consilium/schemas';
 import { encodeVector } from './encode-vector.ts';
 import type { TaskContext } from './task-context.ts';
 
-const strategy = new FedAvg();
+const fedAvg = new FedAvg();
 
 /**
  * One round of local training: start from the current global model, train on this site's rows,
@@ -20,6 +20,7 @@ export async function runTrain(ctx: TaskContext, task: TrainTask): Promise<void>
   const model = buildModel(study.spec.model, train.d, study.spec.training.seed);
   try {
     if (task.modelVersionId) setFlatParameters(model, await ctx.modelParameters(task.modelVersionId));
+    const globalParameters = getFlatParameters(model);
     const epochs = study.spec.training.localEpochs;
     const bar = ctx.progress.start(`round ${task.roundIndex}: training`, epochs);
     const result = await trainLocal({
@@ -33,10 +34,16 @@ export async function runTrain(ctx: TaskContext, task: TrainTask): Promise<void>
       onProgress: (p) => bar.update(p.epoch + (p.batch + 1) / p.batches, `loss ${p.loss.toFixed(4)}`),
     });
     bar.finish(`loss ${result.trainLoss.toFixed(4)} on ${result.numExamples} rows`);
-    const { vector, clipped } = strategy.encodeUpdate(
+    // With differential privacy the change is clipped and this site's share of the noise added
+    // before encryption; the hub derives the same plan from the spec to account for it.
+    const dp = dpPlanForSpec(study.spec);
+    const strategy = dp ? withDifferentialPrivacy(fedAvg, dp) : fedAvg;
+    const { vector, clipped, l2Clip } = strategy.encodeUpdate(
       { parameters: getFlatParameters(model), numExamples: result.numExamples, trainLoss: result.trainLoss },
-      { totalSamples: task.totalSamples, maxAbsParameter: study.spec.privacy.maxAbsParameter },
+      { totalSamples: task.totalSamples, maxAbsParameter: study.spec.privacy.maxAbsParameter, globalParameters },
     );
+    // The clip factor only: the noise must never leave this process, not even in a log.
+    if (dp && l2Clip) ctx.logger.info({ clipFactor: l2Clip.scale, clipNorm: dp.clipNorm }, 'update clipped for differential privacy');
     if (clipped > 0) ctx.logger.warn({ clipped, bound: study.spec.privacy.maxAbsParameter }, 'update values clipped to the study bound');
     const parts = await encodeVector(ctx, task, vector);
     await ctx.upload('submission', task.studyId, task.roundId, parts);

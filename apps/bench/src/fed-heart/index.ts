@@ -1,15 +1,35 @@
 import path from 'node:path';
 import { defaultHeartDiseaseDir, heartDiseaseStudySpec } from '@consilium/data/heart-disease';
 import { initBackend } from '@consilium/fl/train';
+import { AppError, ErrorCode } from '@consilium/errors';
 import { parseStudySpec, type StudySpec } from '@consilium/schemas';
 import type { BenchContext, BenchResult } from '../bench-context.ts';
 import { formatTable } from '../format-table.ts';
 import { trainPooled, type MethodResult } from './baselines.ts';
+import { runDpSweep, type DpSetting } from './dp-sweep.ts';
 import { runDir, runFederated, type FederatedResult } from './federated.ts';
 import { loadHospitalSplits } from './heart-data.ts';
 
 /** The flags fed-heart takes. */
-export const fedHeartOptions = { data: 'string', seed: 'string', seeds: 'string', rounds: 'string', 'skip-federated': 'boolean' } as const;
+export const fedHeartOptions = {
+  data: 'string',
+  seed: 'string',
+  seeds: 'string',
+  rounds: 'string',
+  'skip-federated': 'boolean',
+  dp: 'boolean',
+  'dp-epsilons': 'string',
+  'dp-clip': 'string',
+  'dp-delta': 'string',
+  'dp-repeats': 'string',
+} as const;
+
+/** Defaults of the accuracy-vs-ε sweep; see dpOptionsOf. */
+const DP_EPSILONS = [0.5, 1, 2, 4, 8];
+const DP_DELTA = 1e-5;
+const DP_REPEATS = 5;
+/** About the median L2 norm of a hospital's per-round change ‖θ_i − θ_global‖ in plain FedAvg here (update_norm_quantiles). */
+const DP_CLIP_NORM = 0.1;
 
 export const fedHeartHelp = `fed-heart — UCI Heart Disease, four hospitals (FLamby's natural split and preprocessing)
   --data <dir>     folder with the four processed.*.data files (default: ${defaultHeartDiseaseDir()})
@@ -17,6 +37,10 @@ export const fedHeartHelp = `fed-heart — UCI Heart Disease, four hospitals (FL
   --seeds <a,b,…>  run every method on several seeds' splits and report means
   --rounds <n>     override the study's number of training rounds
   --skip-federated run only the local and centralized baselines
+  --dp             also sweep accuracy against ε: DP-FedAvg in memory (clipping + distributed Gaussian noise)
+  --dp-epsilons <a,b,…> the ε targets (default ${DP_EPSILONS.join(',')}; implies --dp), plus ∞ (clip only) and no DP
+  --dp-clip <C>    the per-site L2 clip norm (default ${DP_CLIP_NORM}); --dp-delta <δ> (default ${DP_DELTA})
+  --dp-repeats <n> noisy runs per ε, averaged (default ${DP_REPEATS})
 Methods: local_<hospital> (each hospital alone), centralized (pooled training rows), fedavg_plaintext and
 fedavg_encrypted (one hub + one agent process per hospital over HTTP, the hub's real database).`;
 
@@ -34,13 +58,14 @@ export async function fedHeart(ctx: BenchContext): Promise<BenchResult> {
   const seeds = (ctx.flags.seeds ?? ctx.flags.seed ?? String(base.training?.seed ?? 42)).split(',').map((v) => Number(v.trim()));
   await initBackend('auto');
 
-  const perSeed: Array<{ seed: number; methods: Record<string, Outcome>; testKeys: string[] }> = [];
+  const dp = dpOptionsOf(ctx.flags);
+  const perSeed: Array<{ seed: number; methods: Record<string, Outcome>; testKeys: string[]; dp?: DpSweep }> = [];
   for (const seed of seeds) {
     const spec = parseStudySpec({
       ...base,
       training: { ...base.training, seed, ...(ctx.flags.rounds ? { rounds: Number(ctx.flags.rounds) } : {}) },
     });
-    perSeed.push({ seed, ...(await runSeed(ctx, spec, dataDir)) });
+    perSeed.push({ seed, ...(await runSeed(ctx, spec, dataDir, dp)) });
   }
 
   const testKeys = perSeed[0]!.testKeys;
@@ -86,6 +111,12 @@ export async function fedHeart(ctx: BenchContext): Promise<BenchResult> {
     summary.per_seed_pooled_accuracy = Object.fromEntries(perSeed.map((p) => [p.seed, Object.fromEntries(methodNames.map((m) => [m, p.methods[m]!.scores.pooled!.accuracy]))]));
   }
   json.summary = summary;
+  if (dp) {
+    const sweep = summariseDp(perSeed.map((p) => p.dp!));
+    json.dp = sweep.rows;
+    json.dp_settings = { delta: dp.delta, clip_norm: dp.clipNorm, repeats: dp.repeats, rounds: parseStudySpec(base).training.rounds, update_norm_quantiles: sweep.normQuantiles };
+    notes.push('', `Accuracy vs ε (pooled test; in-memory DP-FedAvg, C = ${dp.clipNorm}, δ = ${dp.delta}, mean ± sd over ${dp.repeats} noise draws${seeds.length > 1 ? ' and the seeds' : ''})`, sweep.table);
+  }
 
   const rows = methodNames.map((method) => [
     method,
@@ -98,7 +129,12 @@ export async function fedHeart(ctx: BenchContext): Promise<BenchResult> {
   return { json, text: [title, table, ...notes].join('\n') };
 }
 
-async function runSeed(ctx: BenchContext, spec: StudySpec, dataDir: string): Promise<{ methods: Record<string, Outcome>; testKeys: string[] }> {
+async function runSeed(
+  ctx: BenchContext,
+  spec: StudySpec,
+  dataDir: string,
+  dp: DpOptions | null,
+): Promise<{ methods: Record<string, Outcome>; testKeys: string[]; dp?: DpSweep }> {
   const seed = spec.training.seed;
   const hospitals = await loadHospitalSplits(dataDir, spec);
   ctx.log(`seed ${seed}: ${hospitals.map((h) => `${h.slug} ${h.train.rowCount}+${h.test.rowCount}`).join(', ')} (train+test rows)`);
@@ -116,7 +152,10 @@ async function runSeed(ctx: BenchContext, spec: StudySpec, dataDir: string): Pro
       });
     }
   }
-  return { methods, testKeys: [...hospitals.map((h) => h.slug), 'pooled'] };
+  const testKeys = [...hospitals.map((h) => h.slug), 'pooled'];
+  if (!dp) return { methods, testKeys };
+  const sweep = await runDpSweep(spec, hospitals, { ...dp, log: (line) => ctx.log(`seed ${seed}: ${line}`) });
+  return { methods, testKeys, dp: sweep };
 }
 
 function average(values: Array<number | null>): number | null {
@@ -131,4 +170,60 @@ function fmt(value: number | null | undefined): string {
 function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+interface DpOptions {
+  epsilons: number[];
+  clipNorm: number;
+  delta: number;
+  repeats: number;
+}
+type DpSweep = Awaited<ReturnType<typeof runDpSweep>>;
+
+/** The sweep's settings from the flags, or null without --dp / --dp-epsilons. */
+function dpOptionsOf(flags: Record<string, string | undefined>): DpOptions | null {
+  if (!flags.dp && flags['dp-epsilons'] === undefined) return null;
+  const positive = (name: string, value: string, check: (v: number) => boolean = (v) => v > 0 && Number.isFinite(v)): number => {
+    const number = Number(value.trim());
+    if (value.trim() === '' || !check(number)) throw new AppError(ErrorCode.INVALID_INPUT, `--${name}: ${JSON.stringify(value)} is not a valid value`);
+    return number;
+  };
+  return {
+    epsilons: flags['dp-epsilons'] === undefined ? DP_EPSILONS : flags['dp-epsilons'].split(',').map((v) => positive('dp-epsilons', v)),
+    clipNorm: flags['dp-clip'] === undefined ? DP_CLIP_NORM : positive('dp-clip', flags['dp-clip']),
+    delta: flags['dp-delta'] === undefined ? DP_DELTA : positive('dp-delta', flags['dp-delta'], (v) => v > 0 && v < 1),
+    repeats: flags['dp-repeats'] === undefined ? DP_REPEATS : positive('dp-repeats', flags['dp-repeats'], (v) => Number.isInteger(v) && v >= 1),
+  };
+}
+
+/** Mean and standard deviation of every setting over all runs (noise draws and seeds), as JSON rows and a table. */
+function summariseDp(sweeps: DpSweep[]): { rows: Array<Record<string, unknown>>; table: string; normQuantiles: Record<string, number> } {
+  const settings: DpSetting[] = sweeps[0]!.settings.map((setting, i) => ({ ...setting, runs: sweeps.flatMap((s) => s.settings[i]!.runs) }));
+  const rows = settings.map((s) => {
+    const accuracy = meanSd(s.runs.map((r) => r.accuracy));
+    const auc = meanSd(s.runs.map((r) => r.auc).filter((v): v is number => v !== null));
+    return {
+      label: s.label,
+      epsilon: s.epsilon,
+      noiseMultiplier: round(s.noiseMultiplier, 4),
+      accuracy: round(accuracy.mean, 4),
+      accuracy_sd: round(accuracy.sd, 4),
+      auc: round(auc.mean, 4),
+      auc_sd: round(auc.sd, 4),
+      runs: s.runs.length,
+    };
+  });
+  const table = formatTable(
+    ['ε', 'σ (noise multiplier)', 'accuracy', 'AUC', 'runs'],
+    rows.map((r) => [r.label, r.noiseMultiplier ? r.noiseMultiplier.toFixed(2) : '0', `${r.accuracy.toFixed(3)} ± ${r.accuracy_sd.toFixed(3)}`, `${r.auc.toFixed(3)} ± ${r.auc_sd.toFixed(3)}`, String(r.runs)]),
+  );
+  const norms = sweeps.flatMap((s) => s.updateNorms).sort((a, b) => a - b);
+  const at = (q: number) => round(norms[Math.min(norms.length - 1, Math.floor(q * norms.length))] ?? 0, 4);
+  return { rows, table, normQuantiles: { p10: at(0.1), p50: at(0.5), p90: at(0.9), max: at(1) } };
+}
+
+function meanSd(values: number[]): { mean: number; sd: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, sd };
 }

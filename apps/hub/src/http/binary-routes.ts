@@ -1,5 +1,16 @@
 import type { ServerResponse } from 'node:http';
-import { authenticateAdmin, authenticateSiteRequest, getAggregateForDecryption, getCollectivePublicKey, getModelVersion, type DomainContext } from '@consilium/domain';
+import {
+  authenticateAdmin,
+  authenticateSiteRequest,
+  getAggregateForDecryption,
+  getCeremonyKeyShares,
+  getCollectivePublicKey,
+  getDealtShares,
+  getModelVersion,
+  getRoundSubmissions,
+  type AuthenticatedSite,
+  type DomainContext,
+} from '@consilium/domain';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { encodeEnvelope, envelopeContentType, readSignedHeaders } from '@consilium/protocol';
 import { sendBytes } from './responses.ts';
@@ -11,43 +22,55 @@ export interface BinaryRequest {
   headers: Headers;
 }
 
+type EnvelopeDownload = (domain: DomainContext, site: AuthenticatedSite, id: string) => Promise<{ header: object; parts: Uint8Array[] }>;
+
+/**
+ * Signed site downloads answered with an envelope (header + binary parts). The domain decides who
+ * may fetch each: committee members for ceremony material, the round's decryptors for the rest.
+ */
+const envelopeRoutes: Array<{ pattern: RegExp; load: EnvelopeDownload }> = [
+  { pattern: /^\/v1\/rounds\/([0-9a-f-]{36})\/aggregate$/, load: getAggregateForDecryption },
+  { pattern: /^\/v1\/rounds\/([0-9a-f-]{36})\/submissions$/, load: getRoundSubmissions },
+  { pattern: /^\/v1\/studies\/([0-9a-f-]{36})\/key-shares$/, load: getCeremonyKeyShares },
+  { pattern: /^\/v1\/studies\/([0-9a-f-]{36})\/dealt-shares$/, load: getDealtShares },
+];
+
 /**
  * Downloads of binary objects, which tRPC cannot return: the collective public key, a round's sealed
- * aggregate (for partial decryption) and a model's parameters. Returns false when no route matches.
+ * aggregate and signed submissions (for a decryptor to check and partially decrypt), the key
+ * ceremony's material, and a model's parameters. Returns false when no route matches.
  */
 export async function handleBinaryRoute(domain: DomainContext, req: BinaryRequest, res: ServerResponse): Promise<boolean> {
   const pathname = req.path.split('?')[0] ?? '';
-  const match =
-    /^\/v1\/studies\/([0-9a-f-]{36})\/public-key$/.exec(pathname) ??
-    /^\/v1\/rounds\/([0-9a-f-]{36})\/aggregate$/.exec(pathname) ??
-    /^\/v1\/models\/([0-9a-f-]{36})\/parameters$/.exec(pathname);
-  if (!match) return false;
+  const publicKey = /^\/v1\/studies\/([0-9a-f-]{36})\/public-key$/.exec(pathname);
+  const model = /^\/v1\/models\/([0-9a-f-]{36})\/parameters$/.exec(pathname);
+  const envelope = envelopeRoutes.map((r) => ({ load: r.load, match: r.pattern.exec(pathname) })).find((r) => r.match);
+  if (!publicKey && !model && !envelope) return false;
   if (req.method !== 'GET') throw new AppError(ErrorCode.INVALID_INPUT, `${req.method} is not allowed here; use GET`);
-  const id = match[1]!;
 
-  if (pathname.endsWith('/public-key')) {
+  if (envelope) {
     const site = await authenticateSite(domain, req);
-    const key = await getCollectivePublicKey(domain, { studyId: id, siteId: site.siteId });
-    sendBytes(res, key.publicKey, 'application/octet-stream', { 'x-consilium-sha256': key.hash });
+    const download = await envelope.load(domain, site, envelope.match![1]!);
+    sendBytes(res, encodeEnvelope(download.header, download.parts), envelopeContentType);
     return true;
   }
-  if (pathname.endsWith('/aggregate')) {
+  if (publicKey) {
     const site = await authenticateSite(domain, req);
-    const aggregate = await getAggregateForDecryption(domain, site, id);
-    sendBytes(res, encodeEnvelope(aggregate.header, aggregate.parts), envelopeContentType);
+    const key = await getCollectivePublicKey(domain, { studyId: publicKey[1]!, siteId: site.siteId });
+    sendBytes(res, key.publicKey, 'application/octet-stream', { 'x-consilium-sha256': key.hash });
     return true;
   }
   // Model parameters: a member site, or an administrator.
   const siteId = req.headers.get('authorization') ? (await authenticateBearer(domain, req), null) : (await authenticateSite(domain, req)).siteId;
-  const model = await getModelVersion(domain, { modelVersionId: id, siteId });
-  sendBytes(res, model.parameters, 'application/octet-stream', {
-    'x-consilium-sha256': model.parametersHash,
-    'x-consilium-model-version': String(model.version),
+  const parameters = await getModelVersion(domain, { modelVersionId: model![1]!, siteId });
+  sendBytes(res, parameters.parameters, 'application/octet-stream', {
+    'x-consilium-sha256': parameters.parametersHash,
+    'x-consilium-model-version': String(parameters.version),
   });
   return true;
 }
 
-async function authenticateSite(domain: DomainContext, req: BinaryRequest) {
+async function authenticateSite(domain: DomainContext, req: BinaryRequest): Promise<AuthenticatedSite> {
   const signed = readSignedHeaders(req.headers);
   if (!signed) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This download needs a signed agent request');
   return authenticateSiteRequest(domain, { signed, method: req.method, path: req.path, bodySha256: req.bodySha256 });

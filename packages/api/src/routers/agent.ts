@@ -1,4 +1,4 @@
-import { getStudyForSite, pollTasks, reportEvaluation, submitDecryptionShare, submitKeyShare, submitUpdate } from '@consilium/domain';
+import { confirmKey, getStudyForSite, pollTasks, reportDecryptionRefusal, reportEvaluation, submitDealing, submitDecryptionShare, submitKeyShare, submitUpdate } from '@consilium/domain';
 import { EvalMetrics, Id, Sha256Hex, StudySpec, StudyStatus, Task, TrainingBackend } from '@consilium/schemas';
 import { z } from 'zod';
 import { binaryInput, readBinaryInput } from '../binary-input.ts';
@@ -40,6 +40,24 @@ export const agentRouter = createTRPCRouter({
     .input(binaryInput)
     .output(z.object({ accepted: z.boolean(), duplicate: z.boolean(), ceremonyComplete: z.boolean() }))
     .mutation(async ({ ctx, input }) => submitKeyShare(ctx.domain, ctx.site, await readBinaryInput(input, ctx.domain.limits.maxBodyBytes))),
+
+  /** Key ceremony stage `deal`: this member's Shamir shares of its secret, each sealed to its recipient. */
+  submitDealing: siteProcedure
+    .input(binaryInput)
+    .output(z.object({ accepted: z.boolean(), duplicate: z.boolean(), dealersSoFar: z.number() }))
+    .mutation(async ({ ctx, input }) => submitDealing(ctx.domain, ctx.site, await readBinaryInput(input, ctx.domain.limits.maxBodyBytes))),
+
+  /** Key ceremony stage `combine`: the collective key hash this member recomputed itself. */
+  confirmKey: siteProcedure
+    .input(z.object({ studyId: Id, epoch: z.number().int().min(0), publicKeyHash: Sha256Hex }))
+    .output(z.object({ accepted: z.boolean(), ceremonyComplete: z.boolean(), problem: z.string().nullable() }))
+    .mutation(({ ctx, input }) => confirmKey(ctx.domain, ctx.site, input)),
+
+  /** A decryptor refused to decrypt (the aggregate was not provably a sum of enough signed submissions). */
+  reportRefusal: siteProcedure
+    .input(z.object({ roundId: Id, reason: z.string().min(1).max(2000) }))
+    .output(z.object({ recorded: z.boolean() }))
+    .mutation(({ ctx, input }) => reportDecryptionRefusal(ctx.domain, ctx.site, input)),
 
   submitUpdate: siteProcedure
     .input(binaryInput)

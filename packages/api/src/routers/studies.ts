@@ -1,4 +1,4 @@
-import { createStudy, getStudyProgress, issueEnrollmentToken, listStudies, revokeEnrollmentToken, startStudy } from '@consilium/domain';
+import { createStudy, getStudyProgress, issueEnrollmentToken, listStudies, rekeyStudy, revokeEnrollmentToken, startStudy } from '@consilium/domain';
 import { Id, StudySpec } from '@consilium/schemas';
 import { z } from 'zod';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
@@ -26,6 +26,15 @@ export const studiesRouter = createTRPCRouter({
       await startStudy(ctx.domain, { studyId: input.studyId, actor: ctx.actor });
       return { started: true as const };
     }),
+
+  /**
+   * A fresh key ceremony for a running study whose committee changed (a member left — revoke the
+   * site first — or a new site joined); a round in progress is stopped.
+   */
+  rekey: adminProcedure
+    .input(z.object({ studyId: Id, reason: z.string().min(3).max(500) }))
+    .output(z.object({ epoch: z.number().int(), committee: z.array(Id), threshold: z.number().int() }))
+    .mutation(({ ctx, input }) => rekeyStudy(ctx.domain, { ...input, actor: ctx.actor })),
 
   issueToken: adminProcedure
     .input(z.object({ studyId: Id, siteName: z.string().min(2).max(100).regex(/^[\p{L}\p{N} ._'-]+$/u, 'letters, digits, spaces and . _ \' - only'), ttlHours: z.number().positive().max(24 * 90).optional() }))

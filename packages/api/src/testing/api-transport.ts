@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { getAggregateForDecryption, getCollectivePublicKey, type DomainContext } from '@consilium/domain';
-import { authenticateSigned, type HubTransport, type SimulatedSite } from '@consilium/domain/testing';
+import {
+  getAggregateForDecryption,
+  getCeremonyKeyShares,
+  getCollectivePublicKey,
+  getDealtShares,
+  getRoundSubmissions,
+  type DomainContext,
+} from '@consilium/domain';
+import { asEnvelope, authenticateSigned, type HubTransport, type SimulatedSite } from '@consilium/domain/testing';
 import { sha256Hex } from '@consilium/protocol';
 import { appRouter } from '../root.ts';
 import { createCallerFactory, createContext, type RequestInfo } from '../trpc.ts';
@@ -39,8 +46,9 @@ export function binaryBody(bytes: Uint8Array): Blob {
 
 /**
  * Simulated sites calling the hub's tRPC procedures through the caller, each request signed at the
- * hub's clock over the exact body bytes. Downloads (public key, aggregate) are the hub's binary
- * routes, not tRPC: they authenticate the signed request and call the domain as those routes do.
+ * hub's clock over the exact body bytes. Downloads (public key, aggregate, ceremony material,
+ * submissions) are the hub's binary routes, not tRPC: they authenticate the signed request and call
+ * the domain as those routes do, answering with the same envelope bytes.
  */
 export function apiTransport(domain: DomainContext): HubTransport {
   const signed = (site: SimulatedSite, path: string, body: Uint8Array | string) =>
@@ -56,12 +64,18 @@ export function apiTransport(domain: DomainContext): HubTransport {
       return signed(site, 'agent.poll', JSON.stringify(input)).agent.poll(input);
     },
     submitKeyShare: (site, envelope) => signed(site, 'agent.submitKeyShare', envelope).agent.submitKeyShare(binaryBody(envelope)),
+    submitDealing: (site, envelope) => signed(site, 'agent.submitDealing', envelope).agent.submitDealing(binaryBody(envelope)),
+    confirmKey: (site, input) => signed(site, 'agent.confirmKey', JSON.stringify(input)).agent.confirmKey(input),
+    reportRefusal: (site, input) => signed(site, 'agent.reportRefusal', JSON.stringify(input)).agent.reportRefusal(input),
     submitUpdate: (site, envelope) => signed(site, 'agent.submitUpdate', envelope).agent.submitUpdate(binaryBody(envelope)),
     submitDecryptionShare: (site, envelope) => signed(site, 'agent.submitDecryptionShare', envelope).agent.submitDecryptionShare(binaryBody(envelope)),
     publicKey: async (site, studyId) => {
       const { siteId } = await download(site, `/v1/studies/${studyId}/public-key`);
       return (await getCollectivePublicKey(domain, { studyId, siteId })).publicKey;
     },
-    aggregate: async (site, roundId) => (await getAggregateForDecryption(domain, await download(site, `/v1/rounds/${roundId}/aggregate`), roundId)).parts,
+    aggregate: async (site, roundId) => asEnvelope(await getAggregateForDecryption(domain, await download(site, `/v1/rounds/${roundId}/aggregate`), roundId)),
+    submissions: async (site, roundId) => asEnvelope(await getRoundSubmissions(domain, await download(site, `/v1/rounds/${roundId}/submissions`), roundId)),
+    keyShares: async (site, studyId) => asEnvelope(await getCeremonyKeyShares(domain, await download(site, `/v1/studies/${studyId}/key-shares`), studyId)),
+    dealtShares: async (site, studyId) => asEnvelope(await getDealtShares(domain, await download(site, `/v1/studies/${studyId}/dealt-shares`), studyId)),
   };
 }

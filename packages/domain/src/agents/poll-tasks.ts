@@ -2,6 +2,7 @@ import { decryptionShares, evaluations, modelVersions, rounds, sites, studies, s
 import { StudySpec, VectorEncoding, type StudyStatus, type Task } from '@consilium/schemas';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
+import { studyRoster } from '../ceremony/committee.ts';
 import type { AuthenticatedSite } from './authenticate-site.ts';
 
 export interface PollResult {
@@ -23,16 +24,17 @@ export async function pollTasks(ctx: DomainContext, site: AuthenticatedSite, age
   await ctx.db.update(sites).set({ lastSeenAt: now, agentVersion: agent.agentVersion, backend: agent.backend }).where(eq(sites.id, site.siteId));
 
   const memberships = await ctx.db
-    .select({ study: studies, keyShareHash: studySites.keyShareHash })
+    .select({ study: studies })
     .from(studySites)
     .innerJoin(studies, eq(studies.id, studySites.studyId))
     .where(eq(studySites.siteId, site.siteId));
   const tasks: Task[] = [];
   const studyIds = memberships.map((m) => m.study.id);
 
-  for (const { study, keyShareHash } of memberships) {
-    if (study.status === 'keygen' && !keyShareHash && study.crpSeed) {
-      tasks.push({ kind: 'keygen', studyId: study.id, crpSeed: Buffer.from(study.crpSeed).toString('hex'), ckks: StudySpec.parse(study.spec).privacy.ckks });
+  for (const { study } of memberships) {
+    if (study.status === 'keygen') {
+      const task = await keygenTask(ctx, study, site.siteId);
+      if (task) tasks.push(task);
     }
   }
 
@@ -43,24 +45,34 @@ export async function pollTasks(ctx: DomainContext, site: AuthenticatedSite, age
     const submitted = roundIds.length
       ? await ctx.db.select({ roundId: submissions.roundId }).from(submissions).where(and(inArray(submissions.roundId, roundIds), eq(submissions.siteId, site.siteId)))
       : [];
-    const decrypted = roundIds.length
-      ? await ctx.db.select({ roundId: decryptionShares.roundId }).from(decryptionShares).where(and(inArray(decryptionShares.roundId, roundIds), eq(decryptionShares.siteId, site.siteId)))
+    // Decryptors need not be participants (a member that missed the round still holds its key share).
+    const sealed = active.filter((r) => r.status === 'decrypting' && r.decryptors.includes(site.siteId));
+    const decrypted = sealed.length
+      ? await ctx.db
+          .select({ roundId: decryptionShares.roundId, attempt: decryptionShares.attempt })
+          .from(decryptionShares)
+          .where(and(inArray(decryptionShares.roundId, sealed.map((r) => r.id)), eq(decryptionShares.siteId, site.siteId)))
       : [];
+    for (const round of sealed) {
+      if (!round.aggregateHash || decrypted.some((d) => d.roundId === round.id && d.attempt === round.decryptAttempt)) continue;
+      const study = memberships.find((m) => m.study.id === round.studyId)!.study;
+      const committee = study.committee ?? [];
+      tasks.unshift({
+        kind: 'decrypt',
+        studyId: round.studyId,
+        roundId: round.id,
+        roundIndex: round.index,
+        deadline: (round.attemptDeadlineAt ?? round.decryptDeadlineAt ?? round.deadlineAt).toISOString(),
+        chunkCount: VectorEncoding.parse(round.encoding).chunkCount,
+        aggregateHash: round.aggregateHash,
+        epoch: round.keyEpoch,
+        decryptors: round.decryptors.map((siteId) => ({ siteId, point: committee.indexOf(siteId) + 1 })),
+        attempt: round.decryptAttempt,
+        minSubmissions: StudySpec.parse(study.spec).federation.minSitesPerRound,
+      });
+    }
     for (const round of mine) {
       const study = memberships.find((m) => m.study.id === round.studyId)!.study;
-      if (round.status === 'decrypting' && round.aggregateHash && !decrypted.some((d) => d.roundId === round.id)) {
-        const encoding = VectorEncoding.parse(round.encoding);
-        tasks.unshift({
-          kind: 'decrypt',
-          studyId: round.studyId,
-          roundId: round.id,
-          roundIndex: round.index,
-          deadline: (round.decryptDeadlineAt ?? round.deadlineAt).toISOString(),
-          chunkCount: encoding.chunkCount,
-          aggregateHash: round.aggregateHash,
-        });
-        continue;
-      }
       if (round.status === 'decrypting' || submitted.some((s) => s.roundId === round.id) || round.deadlineAt.getTime() < now.getTime()) continue;
       const encoding = VectorEncoding.parse(round.encoding);
       const common = {
@@ -105,4 +117,36 @@ async function evaluationTasks(ctx: DomainContext, siteId: string, memberStudies
     if (!done) tasks.push({ kind: 'evaluate', studyId: study.id, modelVersionId: latest.id, final: study.status === 'completed' });
   }
   return tasks;
+}
+
+/**
+ * The key-ceremony stage a committee member has to do now, if any: publish its public-key share,
+ * deal its Shamir shares once every member has published, combine once every member has dealt.
+ */
+async function keygenTask(ctx: DomainContext, study: typeof studies.$inferSelect, siteId: string): Promise<Task | null> {
+  const committee = study.committee ?? [];
+  if (!committee.includes(siteId) || !study.crpSeed || !study.threshold) return null;
+  const members = await ctx.db.select().from(studySites).where(eq(studySites.studyId, study.id));
+  const me = members.find((m) => m.siteId === siteId)!;
+  const ofCommittee = committee.map((id) => members.find((m) => m.siteId === id));
+  const stage = !me.keyShare
+    ? 'share'
+    : ofCommittee.every((m) => m?.keyShare) && study.publicKey && !me.dealtAt
+      ? 'deal'
+      : ofCommittee.every((m) => m?.dealtAt) && !me.confirmedPublicKeyHash
+        ? 'combine'
+        : null;
+  if (!stage) return null;
+  return {
+    kind: 'keygen',
+    stage,
+    studyId: study.id,
+    epoch: study.keyEpoch,
+    crpSeed: Buffer.from(study.crpSeed).toString('hex'),
+    ckks: StudySpec.parse(study.spec).privacy.ckks,
+    threshold: study.threshold,
+    committee: committee.map((id, i) => ({ siteId: id, point: i + 1 })),
+    roster: await studyRoster(ctx.db, study.id),
+    minSubmissions: StudySpec.parse(study.spec).federation.minSitesPerRound,
+  };
 }

@@ -1,14 +1,15 @@
-import { studies, studySites } from '@consilium/db';
+import { studySites } from '@consilium/db';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { sha256Hex } from '@consilium/protocol';
 import { combinePublicKeyShares, crpSeedBinding, parseShare, rnsLevels, ShareKind, validatePublicKeyShare, type CkksContext } from '@consilium/secagg';
+import { studies } from '@consilium/db';
 import { and, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
-import { openRound } from '../rounds/open-round.ts';
 import { loadStudy } from '../studies/load-study.ts';
 import { inTransaction } from '../transaction.ts';
 import { verifyUpload } from '../uploads.ts';
+import { committeeOf, pointOf } from './committee.ts';
 
 export interface KeyShareReceipt {
   accepted: boolean;
@@ -17,25 +18,33 @@ export interface KeyShareReceipt {
   ceremonyComplete: boolean;
 }
 
+/** Raw X25519 public keys are 32 bytes. */
+export const BOX_PUBLIC_KEY_BYTES = 32;
+
 /**
- * Records a site's public-key share. When every site of the study has published one, the hub sums
- * them into the collective public key (it learns nothing secret: each share is an RLWE sample) and
- * opens the statistics round.
+ * Ceremony stage `share`: records a committee member's public-key share p0_i and the box key the
+ * others seal its Shamir shares to (both under the member's payload signature, so the hub cannot
+ * swap in a box key of its own). Once every member's is in, the hub sums the p0_i into the
+ * collective public key — it learns nothing secret, each is an RLWE sample — and dealing begins.
  */
 export async function submitKeyShare(ctx: DomainContext, site: AuthenticatedSite, envelope: Uint8Array): Promise<KeyShareReceipt> {
-  const upload = verifyUpload(site, envelope, { kind: 'keyshare', maxParts: 1, maxPartBytes: 4 * 1024 * 1024 }, ctx.limits);
-  const share = upload.parts[0];
-  if (!share) throw new AppError(ErrorCode.INVALID_INPUT, 'A key-share upload must carry exactly one part');
-  const { studyId } = upload.header;
+  const upload = verifyUpload(site, envelope, { kind: 'keyshare', maxParts: 2, maxPartBytes: 4 * 1024 * 1024 }, ctx.limits);
+  const [share, boxPublicKey] = upload.parts;
+  if (!share || !boxPublicKey || upload.parts.length !== 2) {
+    throw new AppError(ErrorCode.INVALID_INPUT, 'A key-share upload carries two parts: the public-key share, then the 32-byte box public key');
+  }
+  if (boxPublicKey.byteLength !== BOX_PUBLIC_KEY_BYTES) {
+    throw new AppError(ErrorCode.INVALID_INPUT, `The box public key must be ${BOX_PUBLIC_KEY_BYTES} bytes (raw X25519); got ${boxPublicKey.byteLength}`);
+  }
+  const { studyId, payloadSha256 } = upload.header;
   const specStudy = await loadStudy(ctx.db, studyId);
   if (specStudy.spec.privacy.secureAggregation !== 'ckks-multiparty') {
     throw new AppError(ErrorCode.WRONG_STATE, `Study "${specStudy.row.name}" does not use encryption; it has no key ceremony`);
   }
   const context = await ctx.crypto.context(specStudy.spec.privacy.ckks);
   validatePublicKeyShare(context, share);
-  // The seed is fixed when the study starts; one not yet started is refused below (not in keygen).
+  // The seed is fixed when the ceremony starts; a study not in its ceremony is refused below.
   if (specStudy.row.crpSeed) checkShareSeed(context, share, specStudy.row.crpSeed);
-  const shareHash = sha256Hex(share);
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const study = await loadStudy(tx, studyId, { forUpdate: true });
@@ -43,39 +52,27 @@ export async function submitKeyShare(ctx: DomainContext, site: AuthenticatedSite
     const member = members.find((m) => m.siteId === site.siteId);
     if (!member) throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" is not part of study "${study.row.name}"`);
     if (member.keyShareHash) {
-      if (member.keyShareHash === shareHash) return { accepted: true, duplicate: true, ceremonyComplete: study.row.status !== 'keygen' };
-      throw new AppError(ErrorCode.CONFLICT, `Site "${site.siteName}" already published a different key share for this study`);
+      if (member.keyShareHash === payloadSha256) return { accepted: true, duplicate: true, ceremonyComplete: study.row.status !== 'keygen' };
+      throw new AppError(ErrorCode.CONFLICT, `Site "${site.siteName}" already published a different key share for this key epoch`);
     }
     if (study.row.status !== 'keygen' || !study.row.crpSeed) {
       throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" is not in its key ceremony (status ${study.row.status})`);
     }
+    pointOf(study, site);
     // Checked again under the lock: the seed may have been drawn after the first, unlocked read.
     checkShareSeed(context, share, study.row.crpSeed);
-    const now = ctx.now();
     await tx
       .update(studySites)
-      .set({ keyShare: share, keyShareHash: shareHash, keyShareSignature: upload.header.signature, keyShareAt: now })
+      .set({ keyShare: share, keyShareHash: payloadSha256, keyShareSignature: upload.header.signature, keyShareAt: ctx.now(), boxPublicKey })
       .where(and(eq(studySites.studyId, studyId), eq(studySites.siteId, site.siteId)));
-    audit.record({
-      action: 'site.key_share_accepted',
-      actor: `site:${site.siteId}`,
-      studyId,
-      siteId: site.siteId,
-      payload: { shareHash, bytes: share.byteLength },
-    });
+    audit.record({ action: 'site.key_share_accepted', actor: `site:${site.siteId}`, studyId, siteId: site.siteId, payload: { shareHash: payloadSha256, bytes: upload.bytes } });
 
-    const shares = members.map((m) => (m.siteId === site.siteId ? share : m.keyShare));
+    const committee = committeeOf(study);
+    const shares = committee.map((id) => (id === site.siteId ? share : members.find((m) => m.siteId === id)?.keyShare ?? null));
     if (shares.some((s) => s === null)) return { accepted: true, duplicate: false, ceremonyComplete: false };
-
-    const crpSeed = study.row.crpSeed;
-    if (!crpSeed) throw new AppError(ErrorCode.INTERNAL, `Study ${studyId} is in its key ceremony without a public seed`);
-    const publicKey = combinePublicKeyShares(context, crpSeed, shares as Uint8Array[]);
-    const publicKeyHash = sha256Hex(publicKey);
-    await tx.update(studies).set({ publicKey, publicKeyHash, status: 'running' }).where(eq(studies.id, studyId));
-    const shareHashes = Object.fromEntries(members.map((m) => [m.siteId, m.siteId === site.siteId ? shareHash : m.keyShareHash!]));
-    audit.record({ action: 'study.key_ceremony_completed', actor: 'hub', studyId, payload: { publicKeyHash, shareHashes } });
-    await openRound(ctx, tx, audit, { ...study, row: { ...study.row, status: 'running' } }, { index: 0, kind: 'stats', baseModelVersionId: null });
-    return { accepted: true, duplicate: false, ceremonyComplete: true };
+    const publicKey = combinePublicKeyShares(context, study.row.crpSeed, shares as Uint8Array[]);
+    await tx.update(studies).set({ publicKey, publicKeyHash: sha256Hex(publicKey) }).where(eq(studies.id, studyId));
+    return { accepted: true, duplicate: false, ceremonyComplete: false };
   });
 }
 

@@ -37,8 +37,10 @@ export async function enrollSite(
       throw new AppError(ErrorCode.INVALID_TOKEN, `This enrolment token expired on ${token.expiresAt.toISOString()}; ask the study lead for a new one`);
     }
     const study = await loadStudy(tx, token.studyId, { forUpdate: true });
-    if (study.row.status !== 'enrolling') {
-      throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" has already started and accepts no new sites`);
+    // A site may also join a running study: it contributes from the next round on, and holds a key
+    // share once the study is re-keyed (see ceremony/rekey-study.ts).
+    if (study.row.status === 'completed' || study.row.status === 'failed') {
+      throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" has ended (status ${study.row.status}) and accepts no new sites`);
     }
 
     const [existing] = await tx.select().from(sites).where(eq(sites.name, token.siteName)).for('update');

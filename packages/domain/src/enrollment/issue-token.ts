@@ -20,8 +20,8 @@ export async function issueEnrollmentToken(
 ): Promise<IssuedToken> {
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const study = await loadStudy(tx, input.studyId);
-    if (study.row.status !== 'enrolling') {
-      throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" is no longer enrolling sites (status ${study.row.status})`);
+    if (study.row.status === 'completed' || study.row.status === 'failed') {
+      throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" has ended (status ${study.row.status}); no site can join it`);
     }
     const token = newSecretToken('cst');
     const expiresAt = new Date(ctx.now().getTime() + (input.ttlMs ?? ctx.limits.enrollmentTokenTtlMs));

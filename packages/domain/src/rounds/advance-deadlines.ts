@@ -1,11 +1,12 @@
-import { rounds, studies, studySites, decryptionShares, sites, type Executor } from '@consilium/db';
+import { rounds, studies, studySites, sites, type Executor } from '@consilium/db';
 import { describeError } from '@consilium/errors';
-import { and, asc, eq, inArray, lt, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, or } from 'drizzle-orm';
 import { pruneRequestNonces } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
 import { failStudy } from '../studies/finish-study.ts';
 import { loadStudy } from '../studies/load-study.ts';
 import { inTransaction } from '../transaction.ts';
+import { answeredDecryptors, chooseDecryptors } from './choose-decryptors.ts';
 import { closeAggregation } from './close-aggregation.ts';
 import { failRound } from './fail-round.ts';
 import { isCollecting, loadRound } from './load-round.ts';
@@ -60,17 +61,29 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
   const dueDecrypting = await ctx.db
     .select({ id: rounds.id })
     .from(rounds)
-    .where(and(eq(rounds.status, 'decrypting'), lt(rounds.decryptDeadlineAt, now)))
+    .where(and(eq(rounds.status, 'decrypting'), or(lt(rounds.attemptDeadlineAt, now), lt(rounds.decryptDeadlineAt, now))))
     .orderBy(asc(rounds.decryptDeadlineAt));
   for (const { id } of dueDecrypting) {
     await isolated(ctx, report, `round ${id}`, id, async () =>
       inTransaction(ctx.db, ctx.now, async (tx, audit) => {
         const round = await loadRound(tx, id, { forUpdate: true });
-        if (round.row.status !== 'decrypting' || !round.row.decryptDeadlineAt || round.row.decryptDeadlineAt.getTime() >= ctx.now().getTime()) return;
+        const t = ctx.now().getTime();
+        const attemptOver = round.row.attemptDeadlineAt !== null && round.row.attemptDeadlineAt.getTime() < t;
+        const roundOver = round.row.decryptDeadlineAt !== null && round.row.decryptDeadlineAt.getTime() < t;
+        if (round.row.status !== 'decrypting' || (!attemptOver && !roundOver)) return;
         const study = await loadStudy(tx, round.row.studyId);
-        const answered = await tx.select({ siteId: decryptionShares.siteId }).from(decryptionShares).where(eq(decryptionShares.roundId, id));
-        const missing = await siteNames(tx, round.row.participants.filter((p) => !answered.some((a) => a.siteId === p)));
-        await failRound(ctx, tx, audit, study, round, `partial decryptions missing from ${missing.join(', ')} at the deadline (every key holder is needed)`);
+        const answered = await answeredDecryptors(tx, round);
+        const silent = round.row.decryptors.filter((d) => !answered.includes(d));
+        const missing = await siteNames(tx, silent);
+        if (!roundOver) {
+          // The next attempt asks t members outside every earlier set (see chooseDecryptors for why
+          // those who did answer cannot be asked again for the same aggregate).
+          const chosen = await chooseDecryptors(ctx, tx, audit, study, round, [...new Set([...round.row.excludedDecryptors, ...round.row.decryptors])]);
+          if (chosen.ok) return;
+          await failRound(ctx, tx, audit, study, round, `partial decryptions missing from ${missing.join(', ')}; ${chosen.reason}`);
+        } else {
+          await failRound(ctx, tx, audit, study, round, `only ${answered.length} of the ${round.row.decryptors.length} decryptors needed answered before the decryption deadline (missing: ${missing.join(', ')})`);
+        }
         report.failedRounds += 1;
       }),
     );
@@ -81,12 +94,23 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
     await isolated(ctx, report, `study ${id}`, null, async () =>
       inTransaction(ctx.db, ctx.now, async (tx, audit) => {
         const study = await loadStudy(tx, id, { forUpdate: true });
-        if (study.row.status !== 'keygen' || !study.row.startedAt) return;
-        const deadline = study.row.startedAt.getTime() + study.spec.federation.roundDeadlineSeconds * 1000;
+        const started = study.row.ceremonyStartedAt ?? study.row.startedAt;
+        if (study.row.status !== 'keygen' || !started) return;
+        const deadline = started.getTime() + study.spec.federation.roundDeadlineSeconds * 1000;
         if (ctx.now().getTime() <= deadline) return;
-        const pending = await tx.select({ siteId: studySites.siteId }).from(studySites).where(and(eq(studySites.studyId, id), isNull(studySites.keyShare)));
-        const missing = await siteNames(tx, pending.map((p) => p.siteId));
-        await failStudy(ctx, tx, audit, study, `key ceremony incomplete at its deadline: no key share from ${missing.join(', ')}`);
+        const members = await tx.select().from(studySites).where(eq(studySites.studyId, id));
+        const committee = study.row.committee ?? [];
+        // Name the stage the ceremony is stuck at and the members it waits for (later stages wait on it).
+        const rows = committee.map((siteId) => members.find((m) => m.siteId === siteId)!);
+        const stages = [
+          { what: 'public-key share', done: (m: (typeof rows)[number]) => m.keyShare !== null },
+          { what: 'dealt shares', done: (m: (typeof rows)[number]) => m.dealtAt !== null },
+          { what: 'key confirmation', done: (m: (typeof rows)[number]) => m.confirmedPublicKeyHash !== null },
+        ];
+        const stuck = stages.find((stage) => rows.some((m) => !stage.done(m))) ?? stages[2]!;
+        const names = await siteNames(tx, rows.filter((m) => !stuck.done(m)).map((m) => m.siteId));
+        const missing = [`no ${stuck.what} from ${names.join(', ')}`];
+        await failStudy(ctx, tx, audit, study, `key ceremony (epoch ${study.row.keyEpoch}) incomplete at its deadline: ${missing.join(', ')}`);
         report.failedStudies += 1;
       }),
     );

@@ -4,14 +4,16 @@ import { asc, eq } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
 import type { LoadedStudy } from '../studies/load-study.ts';
 import type { AuditTrail } from '../transaction.ts';
+import { chooseDecryptors } from './choose-decryptors.ts';
+import { failRound } from './fail-round.ts';
 import { finalizeRound } from './finalize-round.ts';
 import type { LoadedRound } from './load-round.ts';
 import { toFloat64 } from './vector-parts.ts';
 
 /**
  * Seals a round's aggregate: no more submissions. Its hash is fixed so every decryptor can check it
- * decrypts exactly the aggregate the hub holds. Encrypted rounds then wait for partial decryptions;
- * plaintext rounds are finalised at once.
+ * decrypts exactly the aggregate the hub holds. Encrypted rounds then wait for partial decryptions
+ * from t committee members chosen now; plaintext rounds are finalised at once.
  */
 export async function closeAggregation(
   ctx: DomainContext,
@@ -42,4 +44,11 @@ export async function closeAggregation(
     .update(rounds)
     .set({ status: 'decrypting', sealedAt: now, decryptDeadlineAt, aggregateHash })
     .where(eq(rounds.id, round.row.id));
+  const sealed: LoadedRound = { ...round, row: { ...round.row, status: 'decrypting', sealedAt: now, decryptDeadlineAt, aggregateHash } };
+  if (round.row.keyEpoch !== study.row.keyEpoch) {
+    await failRound(ctx, tx, audit, study, sealed, `the round was encrypted under key epoch ${round.row.keyEpoch}, but the study has been re-keyed to epoch ${study.row.keyEpoch}`);
+    return;
+  }
+  const chosen = await chooseDecryptors(ctx, tx, audit, study, sealed, []);
+  if (!chosen.ok) await failRound(ctx, tx, audit, study, sealed, chosen.reason);
 }

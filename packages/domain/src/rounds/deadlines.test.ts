@@ -22,8 +22,9 @@ import { loadRound } from './load-round.ts';
 
 /**
  * Deadlines, enforced by `advanceDeadlines` with a hand-moved clock: a late round closes with what
- * it has when that is enough, fails (and is retried) when it is not, a missing key holder fails the
- * decryption naming the site, and a study gives up after too many failed rounds in a row.
+ * it has when that is enough, fails (and is retried) when it is not, a silent decryptor is replaced
+ * by another committee member, too few decryptors fail the round naming them, and a study gives up
+ * after too many failed rounds in a row.
  */
 const DAY = 24 * 3600 * 1000;
 
@@ -58,11 +59,17 @@ for (const target of testDatabaseTargets()) {
     const submitStats = async (study: TestStudy, siteIndexes: number[]) => {
       for (const i of siteIndexes) expect(await runPendingTasks(study.sites[i]!, transport, study, { kinds: ['stats'] })).toBe(1);
     };
+    /** Every site performs its decrypt tasks; exactly the threshold's worth are asked. */
+    const decrypt = async (study: TestStudy) => {
+      let performed = 0;
+      for (const site of study.sites) performed += await runPendingTasks(site, transport, study, { kinds: ['decrypt'] });
+      expect(performed).toBe((await studyRow(study.id)).threshold);
+    };
 
     it('closes a training round at its deadline with enough submissions, and the study proceeds from them', async () => {
       const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
       await submitStats(study, [0, 1, 2]);
-      for (const site of study.sites) expect(await runPendingTasks(site, transport, study, { kinds: ['decrypt'] })).toBe(1);
+      await decrypt(study);
       const train = await currentRound(hub.ctx, study.id);
       expect(train.row).toMatchObject({ kind: 'train', status: 'open' });
       for (const i of [0, 1]) expect(await runPendingTasks(study.sites[i]!, transport, study, { kinds: ['train'] })).toBe(1);
@@ -74,10 +81,10 @@ for (const target of testDatabaseTargets()) {
 
       const closed = await loadRound(hub.ctx.db, train.row.id);
       expect(closed.row).toMatchObject({ status: 'decrypting', submissionCount: 2 });
-      // The late site may no longer submit; as a key holder it still decrypts.
+      // The late site may no longer submit; the two sites that did are the ones asked to decrypt (t = 2).
       const late = study.sites[2]!;
-      const lateTasks = (await transport.poll(late)).tasks.filter((t) => t.studyId === study.id);
-      expect(lateTasks.map((t) => t.kind)).toEqual(['decrypt']);
+      expect((await transport.poll(late)).tasks.filter((t) => t.studyId === study.id)).toEqual([]);
+      expect(new Set(closed.row.decryptors)).toEqual(new Set([study.sites[0]!.siteId, study.sites[1]!.siteId]));
 
       await driveStudy(study.sites, transport, study);
       const [, trainRound] = await roundsOf(study.id);
@@ -93,7 +100,7 @@ for (const target of testDatabaseTargets()) {
     it('fails a training round with fewer submissions than the minimum, naming the counts', async () => {
       const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
       await submitStats(study, [0, 1, 2]);
-      for (const site of study.sites) expect(await runPendingTasks(site, transport, study, { kinds: ['decrypt'] })).toBe(1);
+      await decrypt(study);
       const train = await currentRound(hub.ctx, study.id);
       expect(await runPendingTasks(study.sites[0]!, transport, study, { kinds: ['train'] })).toBe(1);
 
@@ -147,28 +154,47 @@ for (const target of testDatabaseTargets()) {
       expect((await studyRow(study.id)).status).toBe('completed');
     });
 
-    it('fails a decryption missed by a key holder, naming the missing site, and retries the round', async () => {
+    it('asks members outside the first set when a decryptor misses its attempt, and completes the round with t shares', async () => {
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 4, spec: testStudySpec({ committee: { threshold: 2 } }) });
+      await submitStats(study, [0, 1, 2, 3]);
+      const decrypting = await currentRound(hub.ctx, study.id);
+      expect(decrypting.row).toMatchObject({ status: 'decrypting', decryptAttempt: 1 });
+      expect(decrypting.row.decryptors).toHaveLength(2);
+      const [first, silent] = decrypting.row.decryptors.map((id) => study.sites.find((s) => s.siteId === id)!);
+      expect(await runPendingTasks(first!, transport, study, { kinds: ['decrypt'] })).toBe(1);
+
+      hub.clock.passTo(decrypting.row.attemptDeadlineAt!);
+      expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 0, failedStudies: 0, errors: [] });
+      const second = await loadRound(hub.ctx.db, decrypting.row.id);
+      expect(second.row).toMatchObject({ status: 'decrypting', decryptAttempt: 2, shareCount: 0 });
+      expect(new Set(second.row.excludedDecryptors)).toEqual(new Set([first!.siteId, silent!.siteId]));
+      // Neither member of the first set is asked again for this aggregate (a second share would leak its key share).
+      for (const site of [first!, silent!]) expect((await transport.poll(site)).tasks.filter((t) => t.studyId === study.id)).toEqual([]);
+
+      await decrypt(study);
+      expect((await loadRound(hub.ctx.db, decrypting.row.id)).row).toMatchObject({ status: 'complete' });
+      const chosen = await hub.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.roundId, decrypting.row.id), eq(auditEvents.action, 'round.decryptors_chosen')));
+      expect(chosen.map((e) => (e.payload as { attempt: number }).attempt)).toEqual([1, 2]);
+    });
+
+    it('fails a round cleanly when fewer than t members are left to decrypt, naming the silent one, and retries it', async () => {
       const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3 });
       await submitStats(study, [0, 1, 2]);
       const decrypting = await currentRound(hub.ctx, study.id);
-      expect(decrypting.row.status).toBe('decrypting');
-      for (const site of study.sites.slice(0, 2)) expect(await runPendingTasks(site, transport, study, { kinds: ['decrypt'] })).toBe(1);
-      // The third key holder computes its share in time but sends it only after the deadline.
-      const missing = study.sites[2]!;
-      const lateShares = await missing.partialDecrypt(study.id, study.spec.privacy.ckks, await transport.aggregate(missing, decrypting.row.id));
+      const [answering, silent] = decrypting.row.decryptors.map((id) => study.sites.find((s) => s.siteId === id)!);
+      expect(await runPendingTasks(answering!, transport, study, { kinds: ['decrypt'] })).toBe(1);
 
-      hub.clock.passTo(decrypting.row.decryptDeadlineAt!);
+      hub.clock.passTo(decrypting.row.attemptDeadlineAt!);
       expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0, errors: [] });
-
       const [failed, retry] = await roundsOf(study.id);
-      expect(failed).toMatchObject({ status: 'failed', shareCount: 2 });
-      expect(failed!.failureReason).toBe(`partial decryptions missing from ${missing.name} at the deadline (every key holder is needed)`);
+      expect(failed).toMatchObject({ status: 'failed', shareCount: 1 });
+      expect(failed!.failureReason).toBe(`partial decryptions missing from ${silent!.name}; decryption needs 2 committee members not yet asked for this aggregate; only 1 remain`);
       expect(retry).toMatchObject({ index: 1, kind: 'stats', status: 'open' });
-
-      // The late share is refused: the round it decrypts has failed.
-      const error = await rejectionOf(transport.submitDecryptionShare(missing, missing.envelope('decryption-share', study.id, decrypting.row.id, lateShares)));
+      // A share sent after the round failed is refused.
+      const error = await rejectionOf(transport.submitDecryptionShare(silent!, silent!.envelope('decryption-share', study.id, decrypting.row.id, [new Uint8Array(8)])));
       expect(error.code).toBe(ErrorCode.WRONG_STATE);
-      expect(error.message).toContain('is not waiting for decryption (status failed)');
+      await driveStudy(study.sites, transport, study);
+      expect((await studyRow(study.id)).status).toBe('completed');
     });
 
     it('fails the study after maxConsecutiveRoundFailures failed rounds in a row; a completed round resets the count', async () => {
@@ -184,7 +210,7 @@ for (const target of testDatabaseTargets()) {
       // Two failed statistics rounds, then one that completes.
       for (let i = 0; i < limit - 1; i++) expect(await expire()).toEqual({ closed: 0, failedRounds: 1, failedStudies: 0, errors: [] });
       await submitStats(study, [0, 1, 2]);
-      for (const site of study.sites) await runPendingTasks(site, transport, study, { kinds: ['decrypt'] });
+      await decrypt(study);
       expect((await currentRound(hub.ctx, study.id)).row).toMatchObject({ kind: 'train', status: 'open' });
 
       // Training rounds fail: limit − 1 failures in a row leave the study running…
@@ -204,15 +230,15 @@ for (const target of testDatabaseTargets()) {
       expect(poll.studies.find((s) => s.studyId === study.id)).toMatchObject({ status: 'failed', failureReason: failedStudy.failureReason });
     });
 
-    it('fails a study whose key ceremony misses its deadline, naming the site without a key share', async () => {
+    it('fails a study whose key ceremony misses its deadline, naming the site and the stage it missed', async () => {
       const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3, ceremony: false });
       for (const site of study.sites.slice(0, 2)) expect(await runPendingTasks(site, transport, study, { kinds: ['keygen'] })).toBe(1);
-      const started = (await studyRow(study.id)).startedAt!;
+      const started = (await studyRow(study.id)).ceremonyStartedAt!;
       hub.clock.passTo(new Date(started.getTime() + study.spec.federation.roundDeadlineSeconds * 1000));
       expect(await advanceDeadlines(hub.ctx)).toEqual({ closed: 0, failedRounds: 0, failedStudies: 1, errors: [] });
       expect(await studyRow(study.id)).toMatchObject({
         status: 'failed',
-        failureReason: `key ceremony incomplete at its deadline: no key share from ${study.sites[2]!.name}`,
+        failureReason: `key ceremony (epoch 0) incomplete at its deadline: no public-key share from ${study.sites[2]!.name}`,
       });
       expect(await roundsOf(study.id)).toEqual([]);
     });

@@ -1,4 +1,4 @@
-import { roundChunks, rounds, type Transaction } from '@consilium/db';
+import { roundChunks, rounds, submissionChunks, type Transaction } from '@consilium/db';
 import { desc, eq } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
 import { failStudy } from '../studies/finish-study.ts';
@@ -21,6 +21,7 @@ export async function failRound(
 ): Promise<void> {
   await tx.update(rounds).set({ status: 'failed', failureReason: reason, completedAt: ctx.now() }).where(eq(rounds.id, round.row.id));
   await tx.delete(roundChunks).where(eq(roundChunks.roundId, round.row.id));
+  await tx.delete(submissionChunks).where(eq(submissionChunks.roundId, round.row.id));
   audit.record({ action: 'round.failed', actor: 'hub', studyId: study.row.id, roundId: round.row.id, payload: { index: round.row.index, reason } });
 
   const recent = await tx.select({ status: rounds.status }).from(rounds).where(eq(rounds.studyId, study.row.id)).orderBy(desc(rounds.index));

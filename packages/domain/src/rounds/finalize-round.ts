@@ -1,6 +1,6 @@
 import { globalStatistics } from '@consilium/data';
 import { isAppError } from '@consilium/errors';
-import { modelVersions, roundChunks, rounds, studies, submissions, type Transaction } from '@consilium/db';
+import { modelVersions, roundChunks, rounds, studies, submissionChunks, submissions, type Transaction } from '@consilium/db';
 import { sha256Hex } from '@consilium/protocol';
 import { count, eq } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
@@ -29,6 +29,7 @@ export async function finalizeRound(
   const vector = sum.subarray(0, round.encoding.length);
   // The encrypted accumulators are no longer needed: only their hash is kept (storage stays O(model)).
   await tx.delete(roundChunks).where(eq(roundChunks.roundId, round.row.id));
+  await tx.delete(submissionChunks).where(eq(submissionChunks.roundId, round.row.id));
 
   if (round.row.kind === 'stats') {
     const decoded = decode(() => globalStatistics(study.spec.data, vector));

@@ -1,14 +1,14 @@
-import { rounds, studySites, type Transaction } from '@consilium/db';
+import { rounds, sites, studySites, type Transaction } from '@consilium/db';
 import type { RoundKind } from '@consilium/schemas';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
 import type { LoadedStudy } from '../studies/load-study.ts';
 import type { AuditTrail } from '../transaction.ts';
 import { roundEncoding } from './round-encoding.ts';
 
 /**
- * Opens the next round of a study. Every site of the study is a participant: under n-of-n keys every
- * key holder is needed to decrypt, and every site may contribute an update.
+ * Opens the next round of a study. Every active site of the study is a participant and may
+ * contribute an update; decryption needs only `threshold` of the committee (see close-aggregation).
  */
 export async function openRound(
   ctx: DomainContext,
@@ -17,7 +17,12 @@ export async function openRound(
   study: LoadedStudy,
   round: { index: number; kind: RoundKind; baseModelVersionId: string | null },
 ): Promise<string> {
-  const members = await tx.select({ siteId: studySites.siteId }).from(studySites).where(eq(studySites.studyId, study.row.id)).orderBy(asc(studySites.joinedAt));
+  const members = await tx
+    .select({ siteId: studySites.siteId })
+    .from(studySites)
+    .innerJoin(sites, eq(sites.id, studySites.siteId))
+    .where(and(eq(studySites.studyId, study.row.id), eq(sites.status, 'active')))
+    .orderBy(asc(studySites.joinedAt), asc(studySites.siteId));
   const participants = members.map((m) => m.siteId);
   const now = ctx.now();
   const deadlineAt = new Date(now.getTime() + study.spec.federation.roundDeadlineSeconds * 1000);
@@ -32,6 +37,7 @@ export async function openRound(
       participants,
       encoding,
       baseModelVersionId: round.baseModelVersionId,
+      keyEpoch: study.row.keyEpoch,
       openedAt: now,
       deadlineAt,
     })

@@ -1,4 +1,4 @@
-import { roundChunks, rounds, submissions } from '@consilium/db';
+import { roundChunks, rounds, submissionChunks, submissions } from '@consilium/db';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { and, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
@@ -23,7 +23,8 @@ export interface SubmissionReceipt {
 /**
  * Accepts a site's (encrypted) update for a round. Every check that can fail runs before anything
  * is written; then, in one transaction, each chunk is added into the round's accumulator and the
- * submission is recorded and audited — an accepted submission is never lost and never counted twice.
+ * submission is recorded (with its ciphertext, kept for the decryptors' check until the round ends)
+ * and audited — an accepted submission is never lost and never counted twice.
  */
 export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, envelope: Uint8Array): Promise<SubmissionReceipt> {
   const upload = verifyUpload(site, envelope, { kind: 'submission', maxParts: 1_000_000, maxPartBytes: 64 * 1024 * 1024 }, ctx.limits);
@@ -57,6 +58,12 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
       const accumulator = addPart(locked.encoding, context, chunk?.accumulator ?? null, part);
       if (chunk) await tx.update(roundChunks).set({ accumulator }).where(and(eq(roundChunks.roundId, roundId), eq(roundChunks.chunkIndex, chunkIndex)));
       else await tx.insert(roundChunks).values({ roundId, chunkIndex, accumulator });
+    }
+    if (locked.encoding.scheme === 'ckks-multiparty') {
+      // Kept until the round is decrypted: decryptors re-add them before they help (no oracle).
+      for (const [chunkIndex, part] of upload.parts.entries()) {
+        await tx.insert(submissionChunks).values({ roundId, siteId: site.siteId, chunkIndex, ciphertext: part });
+      }
     }
     await tx.insert(submissions).values({
       roundId,

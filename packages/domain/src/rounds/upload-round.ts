@@ -13,12 +13,14 @@ export async function loadUploadRound(
   site: AuthenticatedSite,
   upload: VerifiedUpload,
   what: 'submission' | 'decryption share',
+  options: { committeeOnly?: boolean } = {},
 ): Promise<LoadedRound & { roundId: string }> {
   const { roundId, studyId } = upload.header;
   if (!roundId) throw new AppError(ErrorCode.INVALID_INPUT, `A ${what} must name its round`);
   const round = await loadRound(ctx.db, roundId);
   if (round.row.studyId !== studyId) throw new AppError(ErrorCode.INVALID_INPUT, `Round ${roundId} does not belong to study ${studyId}`);
-  if (!round.row.participants.includes(site.siteId)) {
+  // Decryptors need not have submitted: a committee member that dropped out of a round can still decrypt.
+  if (!options.committeeOnly && !round.row.participants.includes(site.siteId)) {
     throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" is not a participant of round ${round.row.index}`);
   }
   return { ...round, roundId };

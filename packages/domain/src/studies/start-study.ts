@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { enrollmentTokens, studies, studySites, type Transaction } from '@consilium/db';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
+import { beginKeyCeremony } from '../ceremony/begin-ceremony.ts';
 import { openRound } from '../rounds/open-round.ts';
 import { inTransaction, type AuditTrail } from '../transaction.ts';
 import { isEncrypted, loadStudy, type LoadedStudy } from './load-study.ts';
@@ -48,8 +48,8 @@ async function siteCount(tx: Transaction, studyId: string): Promise<number> {
 }
 
 /**
- * Encrypted studies begin with the key ceremony (sites publish public-key shares against a fresh
- * public seed); plaintext studies go straight to the statistics round.
+ * Encrypted studies begin with the threshold key ceremony (see ceremony/begin-ceremony.ts);
+ * plaintext studies go straight to the statistics round.
  */
 async function beginStudy(ctx: DomainContext, tx: Transaction, audit: AuditTrail, study: LoadedStudy, actor: string): Promise<void> {
   const sites = await tx.select({ siteId: studySites.siteId }).from(studySites).where(eq(studySites.studyId, study.row.id));
@@ -60,18 +60,12 @@ async function beginStudy(ctx: DomainContext, tx: Transaction, audit: AuditTrail
     });
   }
   const now = ctx.now();
+  await tx.update(studies).set({ startedAt: now }).where(eq(studies.id, study.row.id));
+  audit.record({ action: 'study.started', actor, studyId: study.row.id, payload: { sites: sites.map((s) => s.siteId) } });
   if (isEncrypted(study.spec)) {
-    const crpSeed = randomBytes(32);
-    await tx.update(studies).set({ status: 'keygen', crpSeed, startedAt: now }).where(eq(studies.id, study.row.id));
-    audit.record({
-      action: 'study.started',
-      actor,
-      studyId: study.row.id,
-      payload: { sites: sites.map((s) => s.siteId), crpSeed: crpSeed.toString('hex') },
-    });
+    await beginKeyCeremony(ctx, tx, audit, study, { epoch: 0, actor });
     return;
   }
-  await tx.update(studies).set({ status: 'running', startedAt: now }).where(eq(studies.id, study.row.id));
-  audit.record({ action: 'study.started', actor, studyId: study.row.id, payload: { sites: sites.map((s) => s.siteId) } });
+  await tx.update(studies).set({ status: 'running' }).where(eq(studies.id, study.row.id));
   await openRound(ctx, tx, audit, { ...study, row: { ...study.row, status: 'running' } }, { index: 0, kind: 'stats', baseModelVersionId: null });
 }

@@ -1,3 +1,4 @@
+import { ErrorCode, isAppError } from '@consilium/errors';
 import { sha256Hex } from '@consilium/protocol';
 import type { StudySpec, Task } from '@consilium/schemas';
 import type { Contribution, SimulatedSite } from './simulated-site.ts';
@@ -35,8 +36,16 @@ export async function runPendingTasks(
 export async function performTask(site: SimulatedSite, transport: HubTransport, study: StudyUnderTest, task: Task): Promise<void> {
   switch (task.kind) {
     case 'keygen': {
-      const parts = await site.keyShare(task);
-      await transport.submitKeyShare(site, site.envelope('keyshare', task.studyId, null, parts));
+      if (task.stage === 'share') {
+        const parts = await site.keyShare(task);
+        await transport.submitKeyShare(site, site.envelope('keyshare', task.studyId, null, parts));
+      } else if (task.stage === 'deal') {
+        const parts = await site.deal(task, await transport.keyShares(site, task.studyId));
+        await transport.submitDealing(site, site.envelope('dealing', task.studyId, null, parts));
+      } else {
+        const publicKeyHash = await site.combine(task, await transport.keyShares(site, task.studyId), await transport.dealtShares(site, task.studyId));
+        await transport.confirmKey(site, { studyId: task.studyId, epoch: task.epoch, publicKeyHash });
+      }
       return;
     }
     case 'stats':
@@ -54,10 +63,18 @@ export async function performTask(site: SimulatedSite, transport: HubTransport, 
       return;
     }
     case 'decrypt': {
-      const aggregate = await transport.aggregate(site, task.roundId);
-      // The agent decrypts only the sealed aggregate the task names (no decryption oracle).
-      if (sha256Hex(aggregate) !== task.aggregateHash) throw new Error(`the aggregate served for round ${task.roundIndex} is not the sealed one`);
-      const shares = await site.partialDecrypt(task.studyId, study.spec.privacy.ckks, aggregate);
+      // The same checks as the agent: the sealed aggregate the task names, provably a sum of enough signed submissions.
+      let shares: Uint8Array[];
+      try {
+        shares = await site.partialDecrypt(task, study.spec.privacy.ckks, await transport.aggregate(site, task.roundId), await transport.submissions(site, task.roundId));
+      } catch (error) {
+        if (isAppError(error) && error.code === ErrorCode.DECRYPTION_REFUSED) {
+          site.refusals.push({ roundId: task.roundId, reason: error.message });
+          await transport.reportRefusal(site, { roundId: task.roundId, reason: error.message });
+          return;
+        }
+        throw error;
+      }
       await transport.submitDecryptionShare(site, site.envelope('decryption-share', task.studyId, task.roundId, shares));
       return;
     }

@@ -6,9 +6,9 @@
 export { TestClock } from './clock.ts';
 export { createTestHub, type TestHub } from './test-hub.ts';
 export { SimulatedSite, type Contribution, type SignedRequest, type SiteProfile } from './simulated-site.ts';
-export { authenticateSigned, domainTransport, type HubTransport, type PollAnswer } from './transport.ts';
+export { asEnvelope, authenticateSigned, domainTransport, type HubTransport, type PollAnswer } from './transport.ts';
 export { driveStudy, performTask, runPendingTasks, type StudyUnderTest } from './drive.ts';
-export { currentRound, setUpStudy, siteProfiles, testStudySpec, type TestStudy, type TestStudyOptions } from './test-study.ts';
+export { currentRound, runCeremony, setUpStudy, siteProfiles, testStudySpec, type TestStudy, type TestStudyOptions } from './test-study.ts';
 export { AUDIT_TABLES, changedTables, publicTables, rowsOf, snapshotState, type StateSnapshot } from './snapshot.ts';
 export { findBytesInDatabase, type Finding, type ScanReport } from './database-scan.ts';
 export { refusalOf, rejectionOf, type Refusal } from './errors.ts';

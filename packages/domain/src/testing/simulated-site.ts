@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { statisticsLayout } from '@consilium/data';
 import { FedAvg } from '@consilium/fl/strategy';
+import { AppError, ErrorCode } from '@consilium/errors';
 import { createRng } from '@consilium/random';
 import { encodeEnvelope, generateIdentity, sha256Hex, signPayload, signRequest, type Identity, type PayloadPurpose } from '@consilium/protocol';
-import type { CkksParams, StudySpec, UploadHeader, VectorEncoding } from '@consilium/schemas';
-import { createPublicKeyShare, encryptVector, generateSecretShare, partialDecrypt } from '@consilium/secagg';
+import { checkPinnedRoster, readAggregate, readCeremonyKeyShares, readSubmissions, runCombineStage, runDealStage, runDecryptStage, runShareStage } from '@consilium/keyholder';
+import type { DecryptTask, KeygenTask, RosterEntry, StudySpec, UploadHeader, VectorEncoding } from '@consilium/schemas';
+import { encryptVector } from '@consilium/secagg';
 import type { HubCrypto } from '../crypto.ts';
 
 /** What the HTTP layer hands the API for one request (structurally `RequestInfo` of @consilium/api). */
@@ -33,6 +35,18 @@ export interface Contribution {
 
 const fedAvg = new FedAvg();
 
+/** A committee member's key material for one study (the agent keeps the same on disk, 0600). */
+interface KeyMaterial {
+  epoch: number;
+  roster: RosterEntry[];
+  minSubmissions: number;
+  /** s_i: dropped once the threshold key share exists. */
+  secretShare: Uint8Array | null;
+  boxPrivateKey: Uint8Array;
+  boxPublicKey: Uint8Array;
+  keyShare: Uint8Array | null;
+}
+
 /**
  * A site agent without a dataset or TensorFlow: a real Ed25519 identity that signs requests and
  * payloads, a real CKKS secret share, and updates that go through the same encoding, encryption
@@ -45,8 +59,12 @@ export class SimulatedSite {
   readonly profile: SiteProfile;
   /** Accepted contributions by round id (filled by the driver once the hub acknowledged them). */
   readonly accepted = new Map<string, Contribution>();
+  /** Decryptions this site refused (its local record of each no-oracle refusal). */
+  readonly refusals: Array<{ roundId: string; reason: string }> = [];
   readonly #crypto: HubCrypto;
-  readonly #secretShares = new Map<string, Uint8Array>();
+  /** Key material by study: what the agent keeps in its data directory. */
+  readonly #keys = new Map<string, KeyMaterial>();
+  readonly #decrypted = new Map<string, { set: string; shares: Uint8Array[] }>();
   #siteId: string | null = null;
 
   constructor(init: { name: string; crypto: HubCrypto; profile: SiteProfile; identity?: Identity }) {
@@ -108,27 +126,70 @@ export class SimulatedSite {
     return encodeEnvelope({ kind, studyId, roundId, payloadSha256, signature }, parts);
   }
 
-  /** This site's public-key share for a study's ceremony; the secret share is created once and kept here. */
-  async keyShare(task: { studyId: string; crpSeed: string; ckks: CkksParams }): Promise<Uint8Array[]> {
+  /**
+   * Stage `share` of the key ceremony: pins the roster and keeps s_i and the box key (for the same
+   * epoch, a retry rebuilds the same upload from them, as the agent does).
+   */
+  async keyShare(task: KeygenTask): Promise<Uint8Array[]> {
     const context = await this.#crypto.context(task.ckks);
-    let secret = this.#secretShares.get(task.studyId);
-    if (!secret) {
-      secret = generateSecretShare(context);
-      this.#secretShares.set(task.studyId, secret);
-    }
-    return [createPublicKeyShare(context, secret, Buffer.from(task.crpSeed, 'hex'))];
+    const kept = this.#keys.get(task.studyId);
+    const same = kept?.epoch === task.epoch && kept.secretShare && kept.boxPublicKey ? kept : undefined;
+    const stage = runShareStage(context, task.crpSeed, same ? { secretShare: same.secretShare!, boxPrivateKey: same.boxPrivateKey, boxPublicKey: same.boxPublicKey } : undefined);
+    this.#keys.set(task.studyId, {
+      epoch: task.epoch,
+      roster: task.roster,
+      minSubmissions: task.minSubmissions,
+      secretShare: stage.secretShare,
+      boxPrivateKey: stage.boxPrivateKey,
+      boxPublicKey: stage.parts[1],
+      keyShare: null,
+    });
+    return stage.parts;
   }
 
-  /** Whether this site has made its secret share for a study yet. */
+  /** Stage `deal`: checks the committee's signed key material against the pinned roster, deals s_i. */
+  async deal(task: KeygenTask, keySharesDownload: Uint8Array): Promise<Uint8Array[]> {
+    const context = await this.#crypto.context(task.ckks);
+    const keys = this.#material(task.studyId, task.epoch);
+    checkPinnedRoster(keys.roster, task.roster);
+    if (!keys.secretShare) throw new Error(`Simulated site "${this.name}" has no secret share left to deal`);
+    return runDealStage(context, task, this.siteId, keys.secretShare, readCeremonyKeyShares(task, keys.roster, keySharesDownload));
+  }
+
+  /** Stage `combine`: keeps the threshold key share, forgets s_i, returns the public key hash to confirm. */
+  async combine(task: KeygenTask, keySharesDownload: Uint8Array, dealtDownload: Uint8Array): Promise<string> {
+    const context = await this.#crypto.context(task.ckks);
+    const keys = this.#material(task.studyId, task.epoch);
+    checkPinnedRoster(keys.roster, task.roster);
+    const result = runCombineStage(context, task, this.siteId, keys.boxPrivateKey, readCeremonyKeyShares(task, keys.roster, keySharesDownload), dealtDownload);
+    keys.keyShare = result.keyShare;
+    keys.secretShare = null;
+    return result.publicKeyHash;
+  }
+
+  /** Whether this site holds key material for a study yet. */
   hasSecretShare(studyId: string): boolean {
-    return this.#secretShares.has(studyId);
+    return this.#keys.has(studyId);
   }
 
-  /** The secret share this site holds for a study (tests look for it in the hub's database). */
-  secretShare(studyId: string): Uint8Array {
-    const secret = this.#secretShares.get(studyId);
-    if (!secret) throw new Error(`Simulated site "${this.name}" has no secret share for study ${studyId}`);
-    return secret;
+  /** The secret material this site holds for a study (tests look for it in the hub's database). */
+  secrets(studyId: string): Uint8Array[] {
+    const keys = this.#keys.get(studyId);
+    if (!keys) throw new Error(`Simulated site "${this.name}" has no key material for study ${studyId}`);
+    return [keys.secretShare, keys.keyShare, keys.boxPrivateKey].filter((s): s is Uint8Array => s !== null);
+  }
+
+  /** The threshold key share this site holds for a study (after the ceremony). */
+  thresholdKeyShare(studyId: string): Uint8Array {
+    const share = this.#keys.get(studyId)?.keyShare;
+    if (!share) throw new Error(`Simulated site "${this.name}" has no threshold key share for study ${studyId}`);
+    return share;
+  }
+
+  #material(studyId: string, epoch: number): KeyMaterial {
+    const keys = this.#keys.get(studyId);
+    if (!keys || keys.epoch !== epoch) throw new Error(`Simulated site "${this.name}" has no key material for study ${studyId}, epoch ${epoch}`);
+    return keys;
   }
 
   /** What the agent uploads for a vector: CKKS ciphertexts under the collective key, or float64 bytes. */
@@ -177,11 +238,31 @@ export class SimulatedSite {
     return { vector, parameters, numExamples: this.profile.samples };
   }
 
-  /** This site's partial decryption of each chunk of a sealed aggregate. */
-  async partialDecrypt(studyId: string, ckks: CkksParams, aggregate: Uint8Array[]): Promise<Uint8Array[]> {
+  /**
+   * This site's partial decryption of a sealed aggregate, after the same no-oracle check the agent
+   * makes (throws DECRYPTION_REFUSED when the aggregate is not a sum of enough signed submissions).
+   */
+  async partialDecrypt(task: DecryptTask, ckks: StudySpec['privacy']['ckks'], aggregateDownload: Uint8Array, submissionsDownload: Uint8Array): Promise<Uint8Array[]> {
+    // One share per aggregate, ever (as the agent): a second one for another decryptor set would
+    // leak the key share (see chooseDecryptors in the domain).
+    const set = task.decryptors.map((d) => d.point).join(',');
+    const earlier = this.#decrypted.get(task.aggregateHash);
+    if (earlier) {
+      if (earlier.set === set) return earlier.shares;
+      throw new AppError(ErrorCode.DECRYPTION_REFUSED, `Refusing to decrypt round ${task.roundIndex} again: this site already decrypted that aggregate for another decryptor set`);
+    }
     const context = await this.#crypto.context(ckks);
-    const secret = this.secretShare(studyId);
-    return aggregate.map((chunk) => partialDecrypt(context, secret, chunk));
+    const keys = this.#material(task.studyId, task.epoch);
+    if (!keys.keyShare) throw new Error(`Simulated site "${this.name}" has no threshold key share for study ${task.studyId}`);
+    const shares = runDecryptStage(context, task, {
+      selfSiteId: this.siteId,
+      keyShare: keys.keyShare,
+      pinned: { roster: keys.roster, minSubmissions: keys.minSubmissions },
+      aggregate: readAggregate(task, aggregateDownload),
+      submissions: readSubmissions(task, submissionsDownload),
+    });
+    this.#decrypted.set(task.aggregateHash, { set, shares });
+    return shares;
   }
 
   /** A deterministic generator in [0, 1) seeded by this site's name and a label. */

@@ -20,6 +20,8 @@ export interface TestStudyOptions {
   minSitesPerRound?: number;
   roundDeadlineSeconds?: number;
   decryptionDeadlineSeconds?: number;
+  /** The decryption committee (defaults: every site, majority threshold). */
+  committee?: { size?: number; threshold?: number };
 }
 
 /** The synthetic cohort's study (logistic regression, federated standardisation), made small. */
@@ -35,7 +37,7 @@ export function testStudySpec(options: TestStudyOptions = {}): StudySpec {
       roundDeadlineSeconds: options.roundDeadlineSeconds ?? 600,
       decryptionDeadlineSeconds: options.decryptionDeadlineSeconds ?? 300,
     },
-    privacy: { ...base.privacy, secureAggregation: options.encrypted === false ? 'none' : 'ckks-multiparty' },
+    privacy: { ...base.privacy, secureAggregation: options.encrypted === false ? 'none' : 'ckks-multiparty', committee: options.committee ?? {} },
   });
 }
 
@@ -50,8 +52,8 @@ export function siteProfiles(count: number): SiteProfile[] {
 
 /**
  * Creates a study, issues one token per site and enrols each simulated site through `transport`
- * (auto-start begins the study with the last enrolment); then, unless `ceremony` is false, every
- * site publishes its key share, which opens the statistics round.
+ * (auto-start begins the study with the last enrolment); then, unless `ceremony` is false, the
+ * committee runs the key ceremony (share, deal, combine), which opens the statistics round.
  */
 export async function setUpStudy(
   ctx: DomainContext,
@@ -72,9 +74,7 @@ export async function setUpStudy(
     sites.push(site);
   }
   const study = { id: studyId, spec, sites };
-  if (options.ceremony !== false && spec.privacy.secureAggregation === 'ckks-multiparty') {
-    for (const site of sites) await runPendingTasks(site, transport, study, { kinds: ['keygen'] });
-  }
+  if (options.ceremony !== false && spec.privacy.secureAggregation === 'ckks-multiparty') await runCeremony(sites, transport, study);
   return study;
 }
 
@@ -83,4 +83,14 @@ export async function currentRound(ctx: DomainContext, studyId: string): Promise
   const [latest] = await ctx.db.select({ id: rounds.id }).from(rounds).where(eq(rounds.studyId, studyId)).orderBy(desc(rounds.index)).limit(1);
   if (!latest) throw new Error(`study ${studyId} has no round yet`);
   return loadRound(ctx.db, latest.id);
+}
+
+/** Runs the key ceremony's stages (share, deal, combine) for every site until none has keygen work. */
+export async function runCeremony(sites: readonly SimulatedSite[], transport: HubTransport, study: StudyUnderTest): Promise<void> {
+  for (let pass = 0; pass < 6; pass++) {
+    let performed = 0;
+    for (const site of sites) performed += await runPendingTasks(site, transport, study, { kinds: ['keygen'] });
+    if (performed === 0) return;
+  }
+  throw new Error(`the key ceremony of study ${study.id} did not settle`);
 }

@@ -1,13 +1,17 @@
 import { AppError, ErrorCode } from '@consilium/errors';
-import { readSignedHeaders } from '@consilium/protocol';
+import { encodeEnvelope, readSignedHeaders } from '@consilium/protocol';
 import type { Task } from '@consilium/schemas';
 import { authenticateSiteRequest, type AuthenticatedSite } from '../agents/authenticate-site.ts';
 import { pollTasks } from '../agents/poll-tasks.ts';
 import { getCollectivePublicKey } from '../ceremony/get-public-key.ts';
+import { getCeremonyKeyShares, getDealtShares } from '../ceremony/ceremony-material.ts';
+import { confirmKey, type KeyConfirmation } from '../ceremony/confirm-key.ts';
+import { submitDealing, type DealingReceipt } from '../ceremony/submit-dealing.ts';
 import { submitKeyShare, type KeyShareReceipt } from '../ceremony/submit-key-share.ts';
 import type { DomainContext } from '../context.ts';
 import { enrollSite } from '../enrollment/enroll-site.ts';
-import { getAggregateForDecryption } from '../rounds/get-aggregate.ts';
+import { getAggregateForDecryption, getRoundSubmissions } from '../rounds/get-aggregate.ts';
+import { reportDecryptionRefusal } from '../rounds/report-refusal.ts';
 import { submitDecryptionShare, type DecryptionShareReceipt } from '../rounds/submit-decryption-share.ts';
 import { submitUpdate, type SubmissionReceipt } from '../rounds/submit-update.ts';
 import type { SignedRequest, SimulatedSite } from './simulated-site.ts';
@@ -27,12 +31,21 @@ export interface HubTransport {
   enroll(site: SimulatedSite, token: string): Promise<{ siteId: string; studyStarted: boolean }>;
   poll(site: SimulatedSite): Promise<PollAnswer>;
   submitKeyShare(site: SimulatedSite, envelope: Uint8Array): Promise<KeyShareReceipt>;
+  submitDealing(site: SimulatedSite, envelope: Uint8Array): Promise<DealingReceipt>;
+  confirmKey(site: SimulatedSite, input: { studyId: string; epoch: number; publicKeyHash: string }): Promise<KeyConfirmation>;
+  reportRefusal(site: SimulatedSite, input: { roundId: string; reason: string }): Promise<{ recorded: boolean }>;
+  /** The committee's signed key-ceremony uploads, as an envelope (a signed download). */
+  keyShares(site: SimulatedSite, studyId: string): Promise<Uint8Array>;
+  /** The shares dealt to this site, as an envelope (a signed download). */
+  dealtShares(site: SimulatedSite, studyId: string): Promise<Uint8Array>;
+  /** A sealed round's signed submissions, as an envelope (a signed download, decryptors only). */
+  submissions(site: SimulatedSite, roundId: string): Promise<Uint8Array>;
   submitUpdate(site: SimulatedSite, envelope: Uint8Array): Promise<SubmissionReceipt>;
   submitDecryptionShare(site: SimulatedSite, envelope: Uint8Array): Promise<DecryptionShareReceipt>;
   /** The study's collective public key (a signed download). */
   publicKey(site: SimulatedSite, studyId: string): Promise<Uint8Array>;
-  /** The sealed aggregate's chunks (a signed download). */
-  aggregate(site: SimulatedSite, roundId: string): Promise<Uint8Array[]>;
+  /** The sealed aggregate, as an envelope (a signed download, decryptors only). */
+  aggregate(site: SimulatedSite, roundId: string): Promise<Uint8Array>;
 }
 
 /**
@@ -56,8 +69,19 @@ export function domainTransport(ctx: DomainContext): HubTransport {
       const { siteId } = await authenticate(site, 'GET', `/v1/studies/${studyId}/public-key`);
       return (await getCollectivePublicKey(ctx, { studyId, siteId })).publicKey;
     },
-    aggregate: async (site, roundId) => (await getAggregateForDecryption(ctx, await authenticate(site, 'GET', `/v1/rounds/${roundId}/aggregate`), roundId)).parts,
+    aggregate: async (site, roundId) => asEnvelope(await getAggregateForDecryption(ctx, await authenticate(site, 'GET', `/v1/rounds/${roundId}/aggregate`), roundId)),
+    submitDealing: async (site, envelope) => submitDealing(ctx, await authenticate(site, 'POST', '/trpc/agent.submitDealing', envelope), envelope),
+    confirmKey: async (site, input) => confirmKey(ctx, await authenticate(site, 'POST', '/trpc/agent.confirmKey', JSON.stringify(input)), input),
+    reportRefusal: async (site, input) => reportDecryptionRefusal(ctx, await authenticate(site, 'POST', '/trpc/agent.reportRefusal', JSON.stringify(input)), input),
+    keyShares: async (site, studyId) => asEnvelope(await getCeremonyKeyShares(ctx, await authenticate(site, 'GET', `/v1/studies/${studyId}/key-shares`), studyId)),
+    dealtShares: async (site, studyId) => asEnvelope(await getDealtShares(ctx, await authenticate(site, 'GET', `/v1/studies/${studyId}/dealt-shares`), studyId)),
+    submissions: async (site, roundId) => asEnvelope(await getRoundSubmissions(ctx, await authenticate(site, 'GET', `/v1/rounds/${roundId}/submissions`), roundId)),
   };
+}
+
+/** A binary download as the hub's routes send it. */
+export function asEnvelope(download: { header: object; parts: Uint8Array[] }): Uint8Array {
+  return encodeEnvelope(download.header, download.parts);
 }
 
 /** What the API's siteProcedure does with a request before any procedure runs. */

@@ -36,6 +36,11 @@ export class FedAvg implements Strategy {
     return parameterCount + 2;
   }
 
+  /** The weight slot w_i·M: sample counts are public (the statistics round reports N). */
+  publicEntries(parameterCount: number): readonly number[] {
+    return [parameterCount];
+  }
+
   /** Every round trains with the study's configuration, unchanged. */
   configureRound(roundIndex: number, base: TrainingConfig): RoundPlan {
     return { roundIndex, config: { ...base } };

@@ -47,6 +47,8 @@ export interface RoundRecord {
 export interface InMemoryFederationResult {
   parameters: Float32Array;
   rounds: RoundRecord[];
+  /** Why the run ended before `config.rounds` rounds: the strategy refused to open one (privacy budget spent). */
+  stoppedEarly?: string;
 }
 
 /** Runs `config.rounds` rounds of `strategy` over `sites`. */
@@ -59,8 +61,17 @@ export async function runInMemoryFederation(options: InMemoryFederationOptions):
   let global: Float32Array = options.initialParameters.slice();
   const length = strategy.vectorLength(global.length);
   const rounds: RoundRecord[] = [];
+  let stoppedEarly: string | undefined;
   for (let roundIndex = 0; roundIndex < config.rounds; roundIndex++) {
-    const plan = strategy.configureRound(roundIndex, config);
+    let plan: RoundPlan;
+    try {
+      plan = strategy.configureRound(roundIndex, config);
+    } catch (error) {
+      // A spent privacy budget ends the study, as the hub would; anything else is a bug to surface.
+      if (!(error instanceof AppError && error.code === ErrorCode.PRIVACY_BUDGET_EXHAUSTED)) throw error;
+      stoppedEarly = error.message;
+      break;
+    }
     const sum = new Float64Array(length);
     const replies: SiteReply[] = [];
     let clipped = 0;
@@ -69,7 +80,7 @@ export async function runInMemoryFederation(options: InMemoryFederationOptions):
     for (const site of sites) {
       try {
         const update = await site.train(global.slice(), plan);
-        const encoded = strategy.encodeUpdate(update, { totalSamples, maxAbsParameter });
+        const encoded = strategy.encodeUpdate(update, { totalSamples, maxAbsParameter, globalParameters: global });
         addInto(sum, encoded.vector);
         clipped += encoded.clipped;
         replies.push({ ok: true, siteId: site.id });
@@ -88,5 +99,5 @@ export async function runInMemoryFederation(options: InMemoryFederationOptions):
     rounds.push(record);
     await options.onRound?.(record, global.slice());
   }
-  return { parameters: global, rounds };
+  return stoppedEarly === undefined ? { parameters: global, rounds } : { parameters: global, rounds, stoppedEarly };
 }

@@ -33,12 +33,19 @@ export interface EncodingContext {
   totalSamples: number;
   /** Bound on every entry of the additive vector; the encryption scale is chosen from it. */
   maxAbsParameter: number;
+  /**
+   * The global model this round's training started from. Strategies that only encode the update
+   * ignore it; differential privacy needs it to clip the change θ_i − θ_global.
+   */
+  globalParameters?: Float32Array;
 }
 
 /** A site's additive vector and how many of its entries had to be clipped to respect the bound. */
 export interface EncodedUpdate {
   vector: Float64Array;
   clipped: number;
+  /** Set by the differential-privacy layer: the update's L2 norm and the factor it was scaled by (≤ 1). */
+  l2Clip?: { norm: number; scale: number };
 }
 
 /** What the hub aggregates: the element-wise sum of the encoded vectors of the `ok` replies. */
@@ -67,6 +74,12 @@ export interface Strategy {
   readonly name: string;
   /** Length of the additive vector for a model with `parameterCount` parameters. */
   vectorLength(parameterCount: number): number;
+  /**
+   * Indices of the vector's entries that reveal nothing beyond public facts (FedAvg's weight slot:
+   * n_i / N is public). Differential privacy adds noise to every other entry; a strategy without
+   * this method cannot be wrapped by it.
+   */
+  publicEntries?(parameterCount: number): readonly number[];
   /** Settings every site receives for round `roundIndex` (0-based). */
   configureRound(roundIndex: number, base: TrainingConfig): RoundPlan;
   /**
