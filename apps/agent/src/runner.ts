@@ -29,15 +29,21 @@ const MAX_BACKOFF_MS = 15_000;
  * The agent's main loop. All progress is driven by the hub's state (what has this site not done
  * yet?) plus the local outbox, so the loop can be killed at any point and simply restarted.
  */
+/** How long the hub may hold a poll open waiting for work for this site. */
+const LONG_POLL_MS = 20_000;
+
 export async function runAgent(ctx: TaskContext, options: RunOptions): Promise<void> {
   const cooldown = new Map<string, number>();
   let backoff = options.pollMs;
+  let pause: number;
   ctx.logger.info({ siteId: ctx.siteId, hub: ctx.config.hubUrl, backend: options.backend }, 'agent running');
 
   while (!options.signal.aborted) {
     try {
       await flushOutboxes(ctx);
-      const poll = await ctx.hub.client.agent.poll.mutate({ agentVersion: options.agentVersion, backend: options.backend });
+      const asked = Date.now();
+      // A long poll: the hub answers as soon as there is work for this site (or after LONG_POLL_MS).
+      const poll = await ctx.hub.client.agent.poll.mutate({ agentVersion: options.agentVersion, backend: options.backend, waitMs: LONG_POLL_MS });
       const now = Date.now();
       const tasks = poll.tasks.filter((t) => (cooldown.get(taskKey(t)) ?? 0) <= now);
       for (const task of tasks) {
@@ -58,11 +64,14 @@ export async function runAgent(ctx: TaskContext, options: RunOptions): Promise<v
         return;
       }
       if (tasks.length > 0) continue; // more work may already be waiting
+      // The hub has already waited for work; pause only if it answered early (say, an older hub).
+      pause = Math.max(0, options.pollMs - (Date.now() - asked));
     } catch (error) {
       ctx.logger.warn({ error: describeHubError(error), retryInMs: backoff }, 'hub unreachable or busy; retrying');
+      pause = backoff;
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
-    await sleep(backoff, undefined, { signal: options.signal }).catch(() => undefined);
+    await sleep(pause, undefined, { signal: options.signal }).catch(() => undefined);
   }
   ctx.logger.info('agent stopped');
 }

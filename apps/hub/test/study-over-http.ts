@@ -1,6 +1,6 @@
 import { createHubClient, type HubClient } from '@consilium/api/client';
 import type { HubCrypto } from '@consilium/domain';
-import { runPendingTasks, SimulatedSite, siteProfiles, testStudySpec, type Contribution, type HubTransport, type TestStudy } from '@consilium/domain/testing';
+import { runCeremony, SimulatedSite, siteProfiles, testStudySpec, type Contribution, type HubTransport, type TestStudy } from '@consilium/domain/testing';
 import type { StatsTask } from '@consilium/schemas';
 
 /** The administrator's client of a running hub. */
@@ -10,8 +10,8 @@ export function adminOverHttp(url: string, token: string): HubClient {
 
 /**
  * Sets a study up on a running hub the way people do: the study lead creates it and issues tokens
- * through the admin API; each simulated site enrols and publishes its key share over HTTP. The
- * study is then in its statistics round.
+ * through the admin API; each simulated site enrols and runs the key ceremony (share, deal, combine)
+ * over HTTP. The study is then in its statistics round.
  */
 export async function setUpStudyOverHttp(options: { admin: HubClient; transport: HubTransport; siteCrypto: HubCrypto; sites?: number }): Promise<TestStudy> {
   const spec = testStudySpec();
@@ -22,7 +22,7 @@ export async function setUpStudyOverHttp(options: { admin: HubClient; transport:
   const sites = tokens.map((t, i) => new SimulatedSite({ name: t.siteName, crypto: options.siteCrypto, profile: profiles[i]! }));
   for (const [i, site] of sites.entries()) site.siteId = (await options.transport.enroll(site, tokens[i]!.token)).siteId;
   const study = { id: studyId, spec, sites };
-  for (const site of sites) await runPendingTasks(site, options.transport, study, { kinds: ['keygen'] });
+  await runCeremony(sites, options.transport, study);
   return study;
 }
 

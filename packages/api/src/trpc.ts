@@ -23,6 +23,8 @@ export interface RequestInfo {
   bodySha256: string;
   headers: Headers;
   requestId: string;
+  /** Aborted when the client disconnects (ends a long poll early). */
+  signal?: AbortSignal;
 }
 
 export interface ApiContext {

@@ -15,7 +15,7 @@ export const auditPayloads = {
   'study.key_ceremony_completed': z.object({ epoch: z.number().int().optional(), publicKeyHash: hash, shareHashes: z.record(z.string(), hash) }),
   'study.rekey_requested': z.object({ epoch: z.number().int(), reason: z.string() }),
   'study.privacy_budget_spent': z.object({ epsilonSpent: z.number(), epsilonBudget: z.number(), rounds: z.number().int() }),
-  'study.completed': z.object({ rounds: z.number().int(), finalModelVersionId: z.string().nullable() }),
+  'study.completed': z.object({ rounds: z.number().int(), finalModelVersionId: z.string().nullable(), note: z.string().optional() }),
   'study.failed': z.object({ reason: z.string() }),
   'enrollment.token_issued': z.object({ siteName: z.string(), expiresAt: z.string() }),
   'enrollment.token_revoked': z.object({ siteName: z.string() }),

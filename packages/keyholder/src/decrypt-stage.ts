@@ -6,8 +6,27 @@ import { ownPoint, rosterKeys } from './roster.ts';
 
 const LIMITS = { maxHeaderBytes: 16 * 1024 * 1024, maxPartBytes: 64 * 1024 * 1024, maxTotalBytes: 2 ** 36 };
 
+/**
+ * Malformed bytes from the hub are a reason to refuse, not to retry: the hub would serve the same
+ * bytes again. Any other domain error while reading becomes DECRYPTION_REFUSED naming it.
+ */
+function refusingOnError<T>(task: DecryptTask, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof AppError && error.code !== ErrorCode.DECRYPTION_REFUSED) {
+      throw new AppError(ErrorCode.DECRYPTION_REFUSED, `Refusing to decrypt round ${task.roundIndex}: the ${what} served by the hub is malformed (${error.message})`, { cause: error });
+    }
+    throw error;
+  }
+}
+
 /** Reads the aggregate download and checks it is the sealed aggregate the task names. */
 export function readAggregate(task: DecryptTask, download: Uint8Array): Uint8Array[] {
+  return refusingOnError(task, 'aggregate', () => readAggregateUnchecked(task, download));
+}
+
+function readAggregateUnchecked(task: DecryptTask, download: Uint8Array): Uint8Array[] {
   const envelope = decodeEnvelope(download, { ...LIMITS, maxHeaderBytes: 16 * 1024, maxParts: task.chunkCount });
   const header = parseOrThrow(AggregateHeader, envelope.header, 'aggregate header');
   const actual = sha256Hex(envelope.parts);
@@ -19,6 +38,10 @@ export function readAggregate(task: DecryptTask, download: Uint8Array): Uint8Arr
 
 /** Reads the submissions download: each accepted submission with its signature and chunks. */
 export function readSubmissions(task: DecryptTask, download: Uint8Array): SignedSubmission[] {
+  return refusingOnError(task, 'list of submissions', () => readSubmissionsUnchecked(task, download));
+}
+
+function readSubmissionsUnchecked(task: DecryptTask, download: Uint8Array): SignedSubmission[] {
   const envelope = decodeEnvelope(download, { ...LIMITS, maxParts: 100_000 * task.chunkCount });
   const header = parseOrThrow(SubmissionsHeader, envelope.header, 'submissions header');
   if (header.roundId !== task.roundId || header.studyId !== task.studyId || header.chunkCount !== task.chunkCount || envelope.parts.length !== header.submissions.length * task.chunkCount) {

@@ -85,7 +85,14 @@ export function checkAggregateProvenance(check: ProvenanceCheck): void {
   }
   aggregate.forEach((chunk, index) => {
     let sum = submissions[0]!.parts[index]!;
-    for (let s = 1; s < submissions.length; s++) sum = check.add(sum, submissions[s]!.parts[index]!);
+    for (let s = 1; s < submissions.length; s++) {
+      try {
+        sum = check.add(sum, submissions[s]!.parts[index]!);
+      } catch (error) {
+        // A signed but malformed ciphertext (or a malformed aggregate) cannot be the sum's honest part.
+        refuse(check, `chunk ${index} of the submissions cannot be added (${error instanceof Error ? error.message : String(error)})`, { chunk: index });
+      }
+    }
     if (!sameBytes(sum, chunk)) {
       refuse(check, `aggregate chunk ${index} is not the sum of the ${submissions.length} signed submissions the hub listed`, { chunk: index });
     }

@@ -1,17 +1,15 @@
-import { addCiphertexts, chooseScaleBits, createCkksContext, validateCiphertext } from '@consilium/secagg';
+import { chooseScaleBits, createCkksContext } from '@consilium/secagg';
 import type { CkksContext, CkksParameters } from '@consilium/secagg';
-import { addShare, decodeSum, decryptorsOf, encryptChunks, partialDecryptor, runKeyCeremony, valuesPerChunk } from './ckks-protocol.ts';
+import { decryptAggregate } from './ckks-decrypt.ts';
+import { ingestSubmissions } from './ckks-ingest.ts';
+import type { HubMemoryStep } from './ckks-ingest.ts';
+import { runKeyCeremony, valuesPerChunk } from './ckks-protocol.ts';
 import { median, sampleMemory, timed } from './measure.ts';
-import type { MemorySample } from './measure.ts';
 import type { SchemeCosts } from './scheme-costs.ts';
-import { averageOf, encodeSite, MAX_ABS_PARAMETER, maxAbsError, siteUpdate } from './updates.ts';
+import { averageOf, MAX_ABS_PARAMETER, maxAbsError } from './updates.ts';
 import type { RoundData } from './updates.ts';
 
-/** The hub's state after each submission: the accumulator must not grow with the sites. */
-export interface HubMemoryStep extends MemorySample {
-  sites_added: number;
-  accumulator_bytes: number;
-}
+export type { HubMemoryStep } from './ckks-ingest.ts';
 
 export interface CkksMeasurement {
   costs: SchemeCosts;
@@ -22,6 +20,7 @@ export interface CkksMeasurement {
     ciphertexts_per_site: number;
     ciphertext_bytes: number;
     decryption_share_bytes: number;
+    /** Once per study (or re-keying), not per round. */
     key_ceremony_s: number;
     encrypt_s_per_site: number[];
     /** Process CPU seconds / wall seconds while encrypting: ≈ 1 is one busy core, well below 1 a machine shared with other work. */
@@ -41,10 +40,9 @@ export interface CkksMeasurement {
 }
 
 /**
- * One CKKS round for real: key ceremony among every site, then site after site encodes its FedAvg
- * vector, encrypts it chunk batch by chunk batch, and the hub validates and adds each ciphertext into
- * its accumulator as it arrives (nothing is held per site); `threshold` members partially decrypt
- * every chunk, the hub validates and sums the shares, decodes and averages.
+ * One CKKS round for real, with the study's default parameters: a key ceremony among every site,
+ * every site's submission streamed into the hub's accumulator, `threshold` members decrypting, the
+ * hub combining, decoding and averaging; checked against the float64 weighted mean.
  */
 export async function measureCkksRound(
   data: RoundData,
@@ -54,101 +52,31 @@ export async function measureCkksRound(
 ): Promise<CkksMeasurement> {
   const ctx = await createCkksContext(options.params);
   try {
-    return run(ctx, data, options, expected, log);
+    return run(ctx, data, options.threshold, expected, log);
   } finally {
     ctx.dispose();
   }
 }
 
-function run(ctx: CkksContext, data: RoundData, options: { threshold: number; params: CkksParameters }, expected: Float64Array, log: (line: string) => void): CkksMeasurement {
+function run(ctx: CkksContext, data: RoundData, threshold: number, expected: Float64Array, log: (line: string) => void): CkksMeasurement {
   const sites = data.numExamples.length;
-  const length = data.params + 2;
   const scaleBits = chooseScaleBits(ctx, MAX_ABS_PARAMETER);
-  const ceremony = timed(() => runKeyCeremony(ctx, sites, options.threshold));
+  const ceremony = timed(() => runKeyCeremony(ctx, sites, threshold));
   const keys = ceremony.value;
   log(`ckks: key ceremony among ${sites} sites (threshold ${keys.threshold}) in ${ceremony.wallS.toFixed(2)} s`);
 
-  let aggregates: Uint8Array[] = [];
-  let uploadBytes = 0;
-  let hubValidateS = 0;
-  let hubAddS = 0;
-  let encryptCpuS = 0;
-  const encryptS: number[] = [];
-  const encodeS: number[] = [];
-  const hubMemory: HubMemoryStep[] = [];
-  for (let site = 0; site < sites; site++) {
-    const update = siteUpdate(data, site);
-    const encoded = timed(() => encodeSite(data, update));
-    encodeS.push(encoded.wallS);
-    // The argument checks (every value within the scale's budget, the key's format) are the site's work too.
-    const started = timed(() => encryptChunks(ctx, keys.publicKey, encoded.value, scaleBits));
-    let siteEncryptS = started.wallS;
-    encryptCpuS += started.cpuS;
-    const chunks = started.value;
-    let chunk = 0;
-    try {
-      for (;;) {
-        // The site's work and the hub's are timed apart: on their own machines they do not share a core.
-        const next = timed(() => chunks.next());
-        siteEncryptS += next.wallS;
-        encryptCpuS += next.cpuS;
-        if (next.value.done === true) break;
-        const ciphertext = next.value.value;
-        uploadBytes += ciphertext.length;
-        hubValidateS += timed(() => validateCiphertext(ctx, ciphertext, { scaleBits })).wallS;
-        const accumulator = aggregates[chunk];
-        if (accumulator === undefined) aggregates.push(ciphertext);
-        else hubAddS += timed(() => (aggregates[chunk] = addCiphertexts(ctx, accumulator, ciphertext))).wallS;
-        chunk++;
-      }
-    } finally {
-      // Frees the generator's SEAL objects if the hub refused a ciphertext half-way.
-      chunks.return();
-    }
-    encryptS.push(siteEncryptS);
-    hubMemory.push({ sites_added: site + 1, accumulator_bytes: aggregates.reduce((sum, c) => sum + c.length, 0), ...sampleMemory() });
-    log(`ckks: site ${site + 1}/${sites} encrypted ${data.params} params in ${siteEncryptS.toFixed(2)} s (${chunk} ciphertexts); hub accumulator ${mib(hubMemory.at(-1)!.accumulator_bytes)}, RSS ${mib(hubMemory.at(-1)!.rss_bytes)}`);
-  }
-
-  const decryptors = decryptorsOf(keys);
-  const partialS = decryptors.map(() => 0);
-  let shareS = 0;
-  let shareSums: Uint8Array[] = [];
-  // Each decryptor's setup (weighting its key share for this set) is part of its time.
-  const decrypt = decryptors.map((self, i) => {
-    const made = timed(() => partialDecryptor(ctx, keys, self, decryptors));
-    partialS[i]! += made.wallS;
-    return made.value;
-  });
-  try {
-    // Chunk by chunk, so only one chunk's shares are in flight; each decryptor's time is its own.
-    shareSums = aggregates.map((aggregate) => {
-      let sum: Uint8Array | undefined;
-      decrypt.forEach((partial, i) => {
-        const share = timed(() => partial.decrypt(aggregate));
-        partialS[i]! += share.wallS;
-        shareS += timed(() => (sum = addShare(ctx, sum, share.value, aggregate, decryptors))).wallS;
-      });
-      return sum!;
-    });
-  } finally {
-    decrypt.forEach((partial) => partial.dispose());
-  }
-  log(`ckks: ${decryptors.length} decryptors, ${median(partialS).toFixed(2)} s each (median)`);
-  const decoded = timed(() => decodeSum(ctx, aggregates, shareSums, length, decryptors));
-  const averaged = timed(() => averageOf(decoded.value, data.params));
+  const ingest = ingestSubmissions(ctx, keys.publicKey, data, scaleBits, log);
+  const decryption = decryptAggregate(ctx, keys, ingest.aggregates, data.params + 2);
+  log(`ckks: ${decryption.decryptors.length} decryptors, ${median(decryption.partialS).toFixed(2)} s each (median); decoded in ${decryption.decodeS.toFixed(2)} s`);
+  const averaged = timed(() => averageOf(decryption.sum, data.params));
   const error = maxAbsError(averaged.value, expected);
-  const aggregateBytes = aggregates.reduce((sum, c) => sum + c.length, 0);
-  const shareBytes = shareSums.reduce((sum, s) => sum + s.length, 0);
-  const ciphertextCount = aggregates.length;
-  aggregates = [];
-  log(`ckks: decoded and averaged in ${(decoded.wallS + averaged.wallS).toFixed(2)} s, max |error| ${error.toExponential(2)}`);
+  log(`ckks: max |error| ${error.toExponential(2)}`);
 
-  const totalEncryptS = encryptS.reduce((a, b) => a + b, 0);
-  const siteS = encryptS.map((s, i) => s + encodeS[i]!);
+  const { hubValidateS, hubAddS, hubMemory } = ingest;
+  const siteS = ingest.encryptS.map((s, i) => s + ingest.encodeS[i]!);
   return {
     costs: {
-      uploadBytesPerSite: uploadBytes / sites,
+      uploadBytesPerSite: ingest.uploadBytes / sites,
       siteEncodeS: median(siteS),
       encryptParamsPerS: (sites * data.params) / siteS.reduce((a, b) => a + b, 0),
       hubIngestS: hubValidateS + hubAddS,
@@ -156,37 +84,33 @@ function run(ctx: CkksContext, data: RoundData, options: { threshold: number; pa
       hubAddParamsPerS: ((sites - 1) * data.params) / hubAddS,
       hubIngestParamsPerS: (sites * data.params) / (hubValidateS + hubAddS),
       hubMemoryBytes: hubMemory.at(-1)!.accumulator_bytes,
-      decryptors: decryptors.length,
-      aggregateBytes,
-      shareBytes,
-      partialDecryptS: median(partialS),
-      combineS: shareS + decoded.wallS + averaged.wallS,
+      decryptors: decryption.decryptors.length,
+      aggregateBytes: hubMemory.at(-1)!.accumulator_bytes,
+      shareBytes: decryption.shareBytes,
+      partialDecryptS: median(decryption.partialS),
+      combineS: decryption.shareS + decryption.decodeS + averaged.wallS,
       maxAbsError: error,
     },
     json: {
       ckks_parameters: ctx.params,
       scale_bits: scaleBits,
       values_per_ciphertext: valuesPerChunk(ctx),
-      ciphertexts_per_site: ciphertextCount,
+      ciphertexts_per_site: ingest.aggregates.length,
       ciphertext_bytes: ctx.ciphertextBytes,
       decryption_share_bytes: ctx.decryptionShareBytes,
       key_ceremony_s: ceremony.wallS,
-      encrypt_s_per_site: encryptS,
-      encrypt_cpu_per_wall: encryptCpuS / totalEncryptS,
-      encrypt_params_per_cpu_s: (sites * data.params) / encryptCpuS,
-      encode_s_per_site: encodeS,
+      encrypt_s_per_site: ingest.encryptS,
+      encrypt_cpu_per_wall: ingest.encryptCpuS / ingest.encryptS.reduce((a, b) => a + b, 0),
+      encrypt_params_per_cpu_s: (sites * data.params) / ingest.encryptCpuS,
+      encode_s_per_site: ingest.encodeS,
       hub_validate_s: hubValidateS,
       hub_add_s: hubAddS,
       hub_memory_by_sites_added: hubMemory,
-      partial_decrypt_s_per_decryptor: partialS,
-      share_validate_add_s: shareS,
-      decode_s: decoded.wallS,
+      partial_decrypt_s_per_decryptor: decryption.partialS,
+      share_validate_add_s: decryption.shareS,
+      decode_s: decryption.decodeS,
       average_s: averaged.wallS,
       peak_rss_bytes: sampleMemory().peak_rss_bytes,
     },
   };
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }

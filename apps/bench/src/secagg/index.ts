@@ -34,6 +34,7 @@ export async function secagg(ctx: BenchContext): Promise<BenchResult> {
   const plaintext = measurePlaintextRound(data, expected, log);
   const paillier = await measurePaillierRound(data, options.paillierParams, options.paillierBits, expected, log);
   log(`training: one local epoch of a ${params}-parameter MLP`);
+  const memoryBeforeTraining = sampleMemory();
   const training = await measureTraining(params, options.trainRows, options.seed);
   log(`training: ${training.measured_s.toFixed(2)} s on ${training.backend}`);
   const memoryAtEnd = sampleMemory();
@@ -71,7 +72,8 @@ export async function secagg(ctx: BenchContext): Promise<BenchResult> {
     },
     plaintext: { ...plainFigures, upload_format: 'float32', ...plaintext.json },
     paillier: { ...paillierFigures, ...paillier.json },
-    memory: { at_start: memoryAtStart, at_end: memoryAtEnd },
+    // The process's peak RSS rises during training only if tfjs needs more than what the earlier phases left.
+    memory: { at_start: memoryAtStart, before_training: memoryBeforeTraining, at_end: memoryAtEnd },
     targets: targetsOf(ckksFigures, memorySteps, ckks.json.peak_rss_bytes),
     notes: notes(options.paillierParams < params, training.model_params !== params),
   };
@@ -90,7 +92,7 @@ export async function secagg(ctx: BenchContext): Promise<BenchResult> {
     '',
     `training: ${training.model_params}-parameter MLP (${training.input_dim} inputs, ${training.model.type === 'mlp' ? training.model.hiddenUnits.join('×') : 0} hidden), one epoch of ${training.rows} rows, batch ${training.config.batchSize}, ${training.backend}: ${training.measured_s.toFixed(2)} s`,
     `paillier: ${paillier.json.modulus_bits}-bit, ${paillier.json.packing.valuesPerCiphertext} values per ciphertext; measured on ${paillier.json.measured_params} parameters per site${paillier.json.extrapolated ? `, extrapolated to ${params}` : ''}`,
-    `ckks hub accumulator after 1 and ${sites} sites: ${memorySteps[0]!.accumulator_bytes} and ${memorySteps.at(-1)!.accumulator_bytes} bytes; peak RSS ${(ckks.json.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB (all sites and the hub in this process)`,
+    `ckks hub accumulator after 1 and ${sites} sites: ${memorySteps[0]!.accumulator_bytes} and ${memorySteps.at(-1)!.accumulator_bytes} bytes; peak RSS ${mib(ckks.json.peak_rss_bytes)} (all sites and the hub in this process); ${mib(memoryAtEnd.peak_rss_bytes)} at the end, with the tfjs training (RSS before it ${mib(memoryBeforeTraining.rss_bytes)})`,
     `ckks encryption: ${(ckks.json.encrypt_params_per_cpu_s / 1e6).toFixed(2)} M params per CPU second; this process had ${ckks.json.encrypt_cpu_per_wall.toFixed(2)} CPU s per wall s while encrypting`,
     ...(Math.max(machineAtStart.load_average_1m, machineAtEnd.load_average_1m) > machineAtStart.cpus
       ? [`WARNING: load average ${machineAtStart.load_average_1m.toFixed(1)} → ${machineAtEnd.load_average_1m.toFixed(1)} on ${machineAtStart.cpus} CPUs: other work shared this machine and slowed every timing`]
@@ -112,4 +114,8 @@ function notes(paillierExtrapolated: boolean, trainingScaled: boolean): string[]
     'max_abs_error: decoded weighted mean in float64 vs the float64 weighted mean, before the model\'s float32 cast.',
     'The target encrypted round ≤ 1.2× plaintext is for the fed-heart and 10^6-parameter cases; fed-heart is measured by `npm run bench -- fed-heart`.',
   ];
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }

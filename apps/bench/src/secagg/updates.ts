@@ -53,12 +53,13 @@ export function expectedMean(data: RoundData): Float64Array {
 
 /**
  * The hub's last step for every scheme: the FedAvg division of a decoded sum [Σ w·θ, Σ w·M, Σ w·loss]
- * by Σ w, in float64 (FedAvg.aggregate then casts the model to float32, which is not what is measured).
+ * by Σ w, in float64 and in place (FedAvg.aggregate then casts the model to float32, which is not
+ * what is measured). Returns the P averaged parameters, a view of `sum`.
  */
 export function averageOf(sum: Float64Array, params: number): Float64Array {
   const totalWeight = sum[params]! / MAX_ABS_PARAMETER;
-  const mean = new Float64Array(params);
-  for (let i = 0; i < params; i++) mean[i] = sum[i]! / totalWeight;
+  const mean = sum.subarray(0, params);
+  for (let i = 0; i < params; i++) mean[i]! /= totalWeight;
   return mean;
 }
 

@@ -58,7 +58,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return;
     }
     const headers = toHeaders(req);
-    const request = { method, path, bodySha256: sha256Hex(body), headers, requestId };
+    // A long poll stops waiting when its client goes away.
+    const closed = new AbortController();
+    res.once('close', () => closed.abort());
+    const request = { method, path, bodySha256: sha256Hex(body), headers, requestId, signal: closed.signal };
 
     if (path.startsWith('/trpc/')) {
       const response = await fetchRequestHandler({

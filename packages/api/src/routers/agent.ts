@@ -1,4 +1,4 @@
-import { confirmKey, getStudyForSite, pollTasks, reportDecryptionRefusal, reportEvaluation, submitDealing, submitDecryptionShare, submitKeyShare, submitUpdate } from '@consilium/domain';
+import { confirmKey, getStudyForSite, waitForTasks, reportDecryptionRefusal, reportEvaluation, submitDealing, submitDecryptionShare, submitKeyShare, submitUpdate } from '@consilium/domain';
 import { EvalMetrics, Id, Sha256Hex, StudySpec, StudyStatus, Task, TrainingBackend } from '@consilium/schemas';
 import { z } from 'zod';
 import { binaryInput, readBinaryInput } from '../binary-input.ts';
@@ -14,11 +14,16 @@ const PollOutput = z.object({
 
 /** Everything a site agent does; every call is signed with the site's identity key. */
 export const agentRouter = createTRPCRouter({
-  /** Heartbeat and work: what should this site do now? */
+  /**
+   * Heartbeat and work: what should this site do now? With `waitMs`, a long poll: the hub answers as
+   * soon as there is work, or after waitMs with none.
+   */
   poll: siteProcedure
-    .input(z.object({ agentVersion: z.string().min(1).max(40), backend: TrainingBackend.nullable() }))
+    .input(z.object({ agentVersion: z.string().min(1).max(40), backend: TrainingBackend.nullable(), waitMs: z.number().int().min(0).max(30_000).default(0) }))
     .output(PollOutput)
-    .mutation(({ ctx, input }) => pollTasks(ctx.domain, ctx.site, input)),
+    .mutation(({ ctx, input }) =>
+      waitForTasks(ctx.domain, ctx.site, { agentVersion: input.agentVersion, backend: input.backend }, { waitMs: input.waitMs, signal: ctx.request.signal }),
+    ),
 
   /** A member study's spec and consortium statistics (to validate data and preprocess it identically). */
   study: siteProcedure

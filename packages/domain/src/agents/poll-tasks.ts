@@ -150,3 +150,27 @@ async function keygenTask(ctx: DomainContext, study: typeof studies.$inferSelect
     minSubmissions: StudySpec.parse(study.spec).federation.minSitesPerRound,
   };
 }
+
+/** How often a waiting poll re-checks the database even without a notification (other hub replicas). */
+const RECHECK_MS = 2000;
+
+/**
+ * A long poll: answers at once when the site has work, otherwise waits — up to `waitMs` — for a
+ * change that may have given it some (a round sealed, a ceremony stage completed), so agents start
+ * the next step within milliseconds instead of a poll interval. Without a change feed it answers at
+ * once, like `pollTasks`.
+ */
+export async function waitForTasks(
+  ctx: DomainContext,
+  site: AuthenticatedSite,
+  agent: { agentVersion: string; backend: string | null },
+  options: { waitMs: number; signal?: AbortSignal },
+): Promise<PollResult> {
+  const until = Date.now() + options.waitMs;
+  for (;;) {
+    const result = await pollTasks(ctx, site, agent);
+    const remaining = until - Date.now();
+    if (result.tasks.length > 0 || remaining <= 0 || !ctx.changes || options.signal?.aborted) return result;
+    await ctx.changes.wait(Math.min(remaining, RECHECK_MS), options.signal);
+  }
+}

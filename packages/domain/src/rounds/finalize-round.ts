@@ -2,7 +2,7 @@ import { globalStatistics } from '@consilium/data';
 import { isAppError } from '@consilium/errors';
 import { modelVersions, roundChunks, rounds, studies, submissionChunks, submissions, type Transaction } from '@consilium/db';
 import { sha256Hex } from '@consilium/protocol';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
 import { completeStudy } from '../studies/finish-study.ts';
 import type { LoadedStudy } from '../studies/load-study.ts';
@@ -10,7 +10,8 @@ import type { AuditTrail } from '../transaction.ts';
 import { failRound } from './fail-round.ts';
 import type { LoadedRound } from './load-round.ts';
 import { openRound } from './open-round.ts';
-import { strategy } from './round-encoding.ts';
+import { studyStrategy } from './round-encoding.ts';
+import { privacyBudgetCheck } from '@consilium/fl/strategy';
 
 /**
  * Turns a round's decrypted sum into its result. Statistics rounds yield the consortium's feature
@@ -55,7 +56,7 @@ export async function finalizeRound(
 
   const submitted = await tx.select({ siteId: submissions.siteId }).from(submissions).where(eq(submissions.roundId, round.row.id));
   const aggregated = decode(() =>
-    strategy.aggregate({
+    studyStrategy(study.spec).aggregate({
       sum: vector,
       replies: submitted.map((s) => ({ ok: true as const, siteId: s.siteId })),
       minReplies: study.spec.federation.minSitesPerRound,
@@ -72,7 +73,13 @@ export async function finalizeRound(
   const version = (existing?.n ?? 0) + 1;
   const parameters = new Uint8Array(result.parameters.buffer, result.parameters.byteOffset, result.parameters.byteLength);
   const parametersHash = sha256Hex(parameters);
-  const metrics = { trainLoss: result.trainLoss, contributors: result.contributors, totalWeight: result.totalWeight };
+  // The privacy accountant: ε spent by every training sum decrypted so far, this one included — a
+  // round that failed after its sum was decrypted was a release too.
+  const trainRounds = await tx.select().from(rounds).where(and(eq(rounds.studyId, study.row.id), eq(rounds.kind, 'train')));
+  const released = trainRounds.filter((r) => r.id !== round.row.id && wasDecrypted(r)).length + 1;
+  const budget = privacyBudgetCheck(study.spec, released);
+  const privacy = study.spec.privacy.differentialPrivacy ? { epsilonSpent: budget.spent, epsilonBudget: study.spec.privacy.differentialPrivacy.epsilon } : {};
+  const metrics = { trainLoss: result.trainLoss, contributors: result.contributors, totalWeight: result.totalWeight, ...privacy };
   const [model] = await tx
     .insert(modelVersions)
     .values({
@@ -95,8 +102,22 @@ export async function finalizeRound(
     payload: { version, parametersHash, parameterCount: result.parameters.length },
   });
   audit.record({ action: 'round.completed', actor: 'hub', studyId: study.row.id, roundId: round.row.id, payload: { index: round.row.index, summary: { version, ...metrics } } });
+  if (study.spec.privacy.differentialPrivacy) {
+    audit.record({
+      action: 'study.privacy_budget_spent',
+      actor: 'hub',
+      studyId: study.row.id,
+      roundId: round.row.id,
+      payload: { epsilonSpent: budget.spent, epsilonBudget: study.spec.privacy.differentialPrivacy.epsilon, rounds: released },
+    });
+  }
   if (version >= study.spec.training.rounds) {
     await completeStudy(ctx, tx, audit, study, { rounds: version, finalModelVersionId: model!.id });
+    return;
+  }
+  if (budget.exhausted) {
+    // No further round may be released: the study ends with the model it has, saying why.
+    await completeStudy(ctx, tx, audit, study, { rounds: version, finalModelVersionId: model!.id }, budget.message);
     return;
   }
   await openRound(ctx, tx, audit, study, { index: round.row.index + 1, kind: 'train', baseModelVersionId: model!.id });
@@ -118,4 +139,9 @@ function decode<T>(step: () => T): { value: T } | { error: string } {
 
 async function markComplete(tx: Transaction, round: LoadedRound, result: Record<string, unknown>, now: Date): Promise<void> {
   await tx.update(rounds).set({ status: 'complete', completedAt: now, result }).where(eq(rounds.id, round.row.id));
+}
+
+/** Whether a round's sum was decrypted (completed, or failed only after its t shares were in). */
+function wasDecrypted(row: typeof rounds.$inferSelect): boolean {
+  return row.status === 'complete' || (row.status === 'failed' && row.decryptors.length > 0 && row.shareCount >= row.decryptors.length);
 }

@@ -26,7 +26,7 @@ export async function openRound(
   const participants = members.map((m) => m.siteId);
   const now = ctx.now();
   const deadlineAt = new Date(now.getTime() + study.spec.federation.roundDeadlineSeconds * 1000);
-  const encoding = await roundEncoding(ctx.crypto, study.spec, round.kind);
+  const encoding = await roundEncoding(ctx.crypto, study.spec, round.kind, participants.length);
   const [row] = await tx
     .insert(rounds)
     .values({

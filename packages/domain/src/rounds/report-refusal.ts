@@ -1,4 +1,3 @@
-import { AppError, ErrorCode } from '@consilium/errors';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import { pointOf } from '../ceremony/committee.ts';
 import type { DomainContext } from '../context.ts';
@@ -18,9 +17,6 @@ export async function reportDecryptionRefusal(ctx: DomainContext, site: Authenti
     const round = await loadRound(tx, input.roundId, { forUpdate: true });
     const study = await loadStudy(tx, round.row.studyId);
     pointOf(study, site);
-    if (!round.row.decryptors.includes(site.siteId)) {
-      throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" was not asked to decrypt round ${round.row.index}`);
-    }
     const reason = input.reason.slice(0, 2000);
     audit.record({
       action: 'round.decryption_refused',
@@ -30,8 +26,10 @@ export async function reportDecryptionRefusal(ctx: DomainContext, site: Authenti
       roundId: round.row.id,
       payload: { attempt: round.row.decryptAttempt, reason },
     });
-    // The other members would refuse the same aggregate: fail the round now, saying why.
-    if (round.row.status === 'decrypting') await failRound(ctx, tx, audit, study, round, `committee member "${site.siteName}" refused to decrypt: ${reason}`);
+    // Recorded whenever a committee member reports it (a report may arrive after the round moved
+    // on). If the member is asked to decrypt now, the others would refuse the same aggregate: fail
+    // the round now, saying why.
+    if (round.row.status === 'decrypting' && round.row.decryptors.includes(site.siteId)) await failRound(ctx, tx, audit, study, round, `committee member "${site.siteName}" refused to decrypt: ${reason}`);
     return { recorded: true };
   });
 }

@@ -40,7 +40,7 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
   checkChunkCount(round, upload, 'submission');
   const study = await loadStudy(ctx.db, studyId);
   const context = round.encoding.scheme === 'ckks-multiparty' ? await ctx.crypto.context(study.spec.privacy.ckks) : null;
-  const bound = roundValueBound(study.spec, round.row.kind);
+  const bound = roundValueBound(study.spec, round.row.kind, round.row.participants.length);
   upload.parts.forEach((part, i) => inChunk(i, () => validatePart(round.encoding, context, part, bound)));
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {

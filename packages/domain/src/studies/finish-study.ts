@@ -11,9 +11,11 @@ export async function completeStudy(
   audit: AuditTrail,
   study: LoadedStudy,
   result: { rounds: number; finalModelVersionId: string | null },
+  /** Why the study ended before its planned rounds (say, its privacy budget is spent). */
+  note?: string,
 ): Promise<void> {
-  await tx.update(studies).set({ status: 'completed', completedAt: ctx.now() }).where(eq(studies.id, study.row.id));
-  audit.record({ action: 'study.completed', actor: 'hub', studyId: study.row.id, payload: result });
+  await tx.update(studies).set({ status: 'completed', completedAt: ctx.now(), failureReason: note ?? null }).where(eq(studies.id, study.row.id));
+  audit.record({ action: 'study.completed', actor: 'hub', studyId: study.row.id, payload: note ? { ...result, note } : result });
 }
 
 /** Fails a study with a reason people can act on. */
