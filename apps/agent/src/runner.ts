@@ -46,8 +46,11 @@ export async function runAgent(ctx: TaskContext, options: RunOptions): Promise<v
       const poll = await ctx.hub.client.agent.poll.mutate({ agentVersion: options.agentVersion, backend: options.backend, waitMs: LONG_POLL_MS });
       const now = Date.now();
       const tasks = poll.tasks.filter((t) => (cooldown.get(taskKey(t)) ?? 0) <= now);
-      for (const task of tasks) {
+      for (const [i, task] of tasks.entries()) {
         if (options.signal.aborted) break;
+        // Evaluations of published models wait: after a round task, ask again first, so a decryption
+        // that became due meanwhile (the round everyone waits for) runs before them.
+        if (task.kind === 'evaluate' && i > 0 && tasks[i - 1]!.kind !== 'evaluate') break;
         try {
           await runTask(ctx, task);
           cooldown.delete(taskKey(task));

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { encodeEnvelope, sha256Hex } from '@consilium/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentFiles } from './agent-files.ts';
 import { StudyState } from './study-state.ts';
@@ -24,6 +25,23 @@ describe('study state across restarts', () => {
 
     await afterRestart.done(pending[0]!);
     expect(await afterRestart.pending()).toEqual([]);
+  });
+
+  it('assembles a streamed upload on disk byte for byte as encodeEnvelope would, with the hash of its parts', async () => {
+    const parts = [Uint8Array.of(1, 2, 3), Uint8Array.of(4), new Uint8Array(70_000).fill(7)];
+    let produced = 0;
+    function* lazily() {
+      for (const part of parts) {
+        produced += 1;
+        yield part;
+      }
+    }
+    const item = await new StudyState(new AgentFiles(root), 'study-1').enqueueStreamed('submission', 'round-9', null, lazily(), (payloadSha256) => ({ payloadSha256 }));
+    expect(produced).toBe(3);
+    expect(item.envelope).toEqual(encodeEnvelope({ payloadSha256: sha256Hex(parts) }, parts));
+    const pending = await new StudyState(new AgentFiles(root), 'study-1').pending();
+    expect(pending.map((p) => p.roundId)).toEqual(['round-9']);
+    expect(pending[0]!.envelope).toEqual(item.envelope);
   });
 
   it('remembers which aggregate it decrypted for each round', async () => {

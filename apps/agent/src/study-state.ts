@@ -1,4 +1,8 @@
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { encodeEnvelopeHead, partLengthPrefix } from '@consilium/protocol';
 import path from 'node:path';
 import { z } from 'zod';
 import type { AgentFiles } from './agent-files.ts';
@@ -97,6 +101,43 @@ export class StudyState {
     await writeFile(`${file}.tmp`, envelope, { mode: 0o600 });
     await rename(`${file}.tmp`, file);
     return { file, kind, roundId, slot, envelope };
+  }
+
+  /**
+   * Saves an upload whose parts arrive one at a time: they are hashed and appended to a scratch file
+   * as they come, then the envelope (header with hash and signature, then the parts) is assembled on
+   * disk and renamed into the outbox. Memory holds one part at a time until the envelope is read back.
+   */
+  async enqueueStreamed(
+    kind: OutboxItem['kind'],
+    roundId: string | null,
+    slot: string | null,
+    parts: Iterable<Uint8Array>,
+    headerFor: (payloadSha256: string) => object,
+  ): Promise<OutboxItem> {
+    const dir = this.#files.outbox(this.studyId);
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, uploadName(kind, roundId, slot));
+    const scratch = `${file}.parts.tmp`;
+    const hash = createHash('sha256');
+    let count = 0;
+    const out = await open(scratch, 'w', 0o600);
+    try {
+      for (const part of parts) {
+        hash.update(part);
+        await out.write(partLengthPrefix(part.byteLength));
+        await out.write(part);
+        count += 1;
+      }
+    } finally {
+      await out.close();
+    }
+    const head = encodeEnvelopeHead(headerFor(hash.digest('hex')), count);
+    await writeFile(`${file}.tmp`, head, { mode: 0o600 });
+    await pipeline(createReadStream(scratch), createWriteStream(`${file}.tmp`, { flags: 'a' }));
+    await rm(scratch, { force: true });
+    await rename(`${file}.tmp`, file);
+    return { file, kind, roundId, slot, envelope: new Uint8Array(await readFile(file)) };
   }
 
   /** The upload already built for this kind, round and slot (pending or sent), if any. */

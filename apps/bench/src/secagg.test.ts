@@ -37,6 +37,7 @@ describe('secagg benchmark', () => {
     expect(ckks.hub_memory_independent_of_sites).toBe(true);
     expect((json.plaintext as Record<string, number>).round_time_ratio_vs_plaintext).toBe(1);
     expect((json.paillier as Record<string, number>).measured_params).toBe(200);
+    expect(json.site_process).toMatchObject({ peak_rss_bytes: expect.any(Number), upload_bytes: (json.ckks as Record<string, number>).upload_bytes_per_site });
     expect((json.paillier as Record<string, number>).max_abs_error).toBeLessThanOrEqual(1e-6);
     expect(Object.values(json.targets as Record<string, unknown>).every((met) => typeof met === 'boolean')).toBe(true);
     expect(text).toMatch(/^plaintext .*\n^ckks .*\n^paillier /m);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@consilium/errors';
 import { describe, expect, it } from 'vitest';
-import { decodeEnvelope, encodeEnvelope, envelopeContentType } from './envelope.ts';
+import { decodeEnvelope, encodeEnvelope, encodeEnvelopeHead, envelopeContentType, partLengthPrefix } from './envelope.ts';
 import type { EnvelopeLimits } from './envelope.ts';
 import { catchAppError } from './test-utils.ts';
 
@@ -140,5 +140,14 @@ describe('decodeEnvelope rejects', () => {
   it('limits that would switch the checks off, as the caller’s bug', () => {
     rejects(valid, ErrorCode.INTERNAL, /maxParts must be a non-negative integer, got NaN/, undefined, { ...limits, maxParts: Number.NaN });
     rejects(valid, ErrorCode.INTERNAL, /maxHeaderBytes/, undefined, { ...limits, maxHeaderBytes: -1 });
+  });
+});
+
+describe('streamed envelopes', () => {
+  it('head + (length prefix, part)… is byte for byte what encodeEnvelope writes', () => {
+    const header = { kind: 'submission', n: 3 };
+    const parts = [Uint8Array.of(1, 2, 3), new Uint8Array(0), Uint8Array.of(9)];
+    const streamed = Buffer.concat([encodeEnvelopeHead(header, parts.length), ...parts.flatMap((p) => [partLengthPrefix(p.byteLength), p])]);
+    expect(new Uint8Array(streamed)).toEqual(encodeEnvelope(header, parts));
   });
 });

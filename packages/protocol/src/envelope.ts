@@ -95,6 +95,30 @@ export function encodeEnvelope(header: object, parts: readonly Uint8Array[]): Ui
   return out;
 }
 
+/**
+ * The bytes of an envelope up to its first part: magic, version, header and part count. With
+ * `partLengthPrefix` for each part, it lets a writer stream an envelope to a file part by part
+ * (the agent does for large updates) and produce exactly what encodeEnvelope would.
+ */
+export function encodeEnvelopeHead(header: object, partCount: number): Uint8Array {
+  if (!Number.isInteger(partCount) || partCount < 0 || partCount > U32_MAX) {
+    throw new AppError(ErrorCode.INVALID_INPUT, `An envelope holds 0 to ${U32_MAX} parts; got ${partCount}`);
+  }
+  const full = encodeEnvelope(header, []);
+  new DataView(full.buffer, full.byteOffset, full.byteLength).setUint32(full.byteLength - 4, partCount, true);
+  return full;
+}
+
+/** The u32 length that precedes each part in an envelope. */
+export function partLengthPrefix(length: number): Uint8Array {
+  if (!Number.isInteger(length) || length < 0 || length > U32_MAX) {
+    throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `An envelope part holds at most ${U32_MAX} bytes; got ${length}`);
+  }
+  const prefix = new Uint8Array(4);
+  new DataView(prefix.buffer).setUint32(0, length, true);
+  return prefix;
+}
+
 // fatal: invalid UTF-8 is an error, not U+FFFD. ignoreBOM: keep a BOM so JSON.parse rejects it
 // rather than the decoder silently dropping it.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

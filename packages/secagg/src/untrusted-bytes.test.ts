@@ -37,7 +37,7 @@ function target(id: string): FuzzTarget {
 }
 
 /**
- * Options for fc.assert. Buffers are left out: node-seal refuses Uint8Array subclasses, which the
+ * The inputs for `t`, without Node Buffers: node-seal refuses Uint8Array subclasses, which the
  * it.fails test below documents until the validators hand SEAL a plain view.
  */
 const inputs = (t: FuzzTarget): fc.Arbitrary<FuzzInput> => inputsFor(t, world, { buffers: false });

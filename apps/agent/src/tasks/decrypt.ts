@@ -27,8 +27,7 @@ export async function runDecrypt(ctx: TaskContext, task: DecryptTask): Promise<v
   const keys = ctx.keys(task.studyId);
   const pinned = await keys.pinForDecryption(task.epoch);
   const keyShare = await keys.requireThresholdShare(task.epoch);
-  const aggregate = await ctx.hub.download(`/v1/rounds/${task.roundId}/aggregate`);
-  const submissions = await ctx.hub.download(`/v1/rounds/${task.roundId}/submissions`);
+  const [aggregate, submissions] = await Promise.all([ctx.hub.download(`/v1/rounds/${task.roundId}/aggregate`), ctx.hub.download(`/v1/rounds/${task.roundId}/submissions`)]);
 
   let shares: Uint8Array[];
   try {

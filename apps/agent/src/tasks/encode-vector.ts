@@ -1,17 +1,18 @@
 import { AppError, ErrorCode } from '@consilium/errors';
 import type { VectorEncoding } from '@consilium/schemas';
-import { encryptVector } from '@consilium/secagg';
+import { encryptVectorChunks } from '@consilium/secagg';
 import type { TaskContext } from './task-context.ts';
 
 /**
  * The privacy layer on the site side: turns a round's additive vector into what is uploaded —
- * CKKS ciphertexts under the collective key, or float64 bytes in a plaintext study.
+ * CKKS ciphertexts under the collective key, or float64 bytes in a plaintext study. Ciphertexts are
+ * produced lazily, one chunk at a time, for TaskContext.uploadStreamed to write to disk as they come.
  */
 export async function encodeVector(
   ctx: TaskContext,
   task: { studyId: string; roundIndex: number; encoding: VectorEncoding; publicKeyHash?: string | undefined },
   vector: Float64Array,
-): Promise<Uint8Array[]> {
+): Promise<Iterable<Uint8Array>> {
   const { encoding } = task;
   if (vector.length !== encoding.length) {
     throw new AppError(
@@ -23,7 +24,8 @@ export async function encodeVector(
 
   const [context, publicKey] = await Promise.all([ctx.ckks(encoding.ckks), ctx.publicKey(task.studyId, task.publicKeyHash)]);
   const bar = ctx.progress.start(`round ${task.roundIndex}: encrypting`, encoding.chunkCount);
-  const parts = encryptVector(context, publicKey, vector, encoding.scaleBits, { onProgress: (done) => bar.update(done) });
-  bar.finish(`${parts.length} ciphertext(s)`);
-  return parts;
+  return (function* () {
+    yield* encryptVectorChunks(context, publicKey, vector, encoding.scaleBits, { onProgress: (done) => bar.update(done) });
+    bar.finish(`${encoding.chunkCount} ciphertext(s)`);
+  })();
 }

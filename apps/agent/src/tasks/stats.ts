@@ -11,5 +11,5 @@ export async function runStats(ctx: TaskContext, task: StatsTask): Promise<void>
   const study = await ctx.study(task.studyId);
   const vector = localStatistics(study.spec.data, study.data.train);
   const parts = await encodeVector(ctx, task, vector);
-  await ctx.upload('submission', task.studyId, task.roundId, parts);
+  await ctx.uploadStreamed('submission', task.studyId, task.roundId, parts);
 }

@@ -125,6 +125,25 @@ export class TaskContext {
   }
 
   /**
+   * Like `upload`, for parts produced one at a time (a large model's ciphertexts): each part is
+   * hashed and written to disk as it comes, so the parts are never all in memory while they are made;
+   * the envelope is then assembled on disk and read once to be sent.
+   */
+  async uploadStreamed(kind: OutboxItem['kind'], studyId: string, roundId: string | null, parts: Iterable<Uint8Array>, slot: string | null = null): Promise<void> {
+    const state = this.state(studyId);
+    const stored = await state.existing(kind, roundId, slot);
+    if (stored) return this.send(studyId, stored);
+    const item = await state.enqueueStreamed(kind, roundId, slot, parts, (payloadSha256) => ({
+      kind,
+      studyId,
+      roundId,
+      payloadSha256,
+      signature: signPayload({ privateKeyPem: this.privateKeyPem, purpose: kind, studyId, roundId, siteId: this.siteId, payloadSha256 }),
+    }));
+    await this.send(studyId, item);
+  }
+
+  /**
    * The upload already built for this ceremony stage or decryption attempt, if any: key shares,
    * dealings and decryption shares are re-sent byte for byte, never recomputed (see StudyState).
    */

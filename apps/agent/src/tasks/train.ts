@@ -46,7 +46,7 @@ export async function runTrain(ctx: TaskContext, task: TrainTask): Promise<void>
     if (dp && l2Clip) ctx.logger.info({ clipFactor: l2Clip.scale, clipNorm: dp.clipNorm }, 'update clipped for differential privacy');
     if (clipped > 0) ctx.logger.warn({ clipped, bound: study.spec.privacy.maxAbsParameter }, 'update values clipped to the study bound');
     const parts = await encodeVector(ctx, task, vector);
-    await ctx.upload('submission', task.studyId, task.roundId, parts);
+    await ctx.uploadStreamed('submission', task.studyId, task.roundId, parts);
   } finally {
     model.dispose();
   }

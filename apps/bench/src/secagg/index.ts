@@ -9,7 +9,7 @@ import { componentsTable, figuresTable, schemeFigures } from './report.ts';
 import { decryptorRecheckS, ROUND_MODEL, roundTime } from './round-model.ts';
 import type { Network } from './round-model.ts';
 import { targetsOf } from './targets.ts';
-import { measureTraining } from './training.ts';
+import { measureSiteAlone } from './site-alone.ts';
 import { expectedMean, MAX_ABS_PARAMETER, roundData } from './updates.ts';
 
 export { secaggHelp, secaggOptions } from './options.ts';
@@ -33,10 +33,10 @@ export async function secagg(ctx: BenchContext): Promise<BenchResult> {
   const ckks = await measureCkksRound(data, { threshold: options.threshold, params: CkksParams.parse({}) }, expected, log);
   const plaintext = measurePlaintextRound(data, expected, log);
   const paillier = await measurePaillierRound(data, options.paillierParams, options.paillierBits, expected, log);
-  log(`training: one local epoch of a ${params}-parameter MLP`);
-  const memoryBeforeTraining = sampleMemory();
-  const training = await measureTraining(params, options.trainRows, options.seed);
-  log(`training: ${training.measured_s.toFixed(2)} s on ${training.backend}`);
+  log(`site process: one local epoch of a ${params}-parameter MLP, then encrypting its update`);
+  const site = await measureSiteAlone({ params, sites, trainRows: options.trainRows, seed: options.seed });
+  const { training, ...siteAlone } = site;
+  log(`site process: training ${training.measured_s.toFixed(2)} s on ${training.backend}, encryption ${site.encrypt_s.toFixed(2)} s, peak RSS ${mib(site.peak_rss_bytes)}`);
   const memoryAtEnd = sampleMemory();
   const machineAtEnd = machine();
 
@@ -72,9 +72,10 @@ export async function secagg(ctx: BenchContext): Promise<BenchResult> {
     },
     plaintext: { ...plainFigures, upload_format: 'float32', ...plaintext.json },
     paillier: { ...paillierFigures, ...paillier.json },
-    // The process's peak RSS rises during training only if tfjs needs more than what the earlier phases left.
-    memory: { at_start: memoryAtStart, before_training: memoryBeforeTraining, at_end: memoryAtEnd },
-    targets: targetsOf(ckksFigures, memorySteps, ckks.json.peak_rss_bytes),
+    // One site alone in its own process: the memory a site needs, not mixed with the hub's or the other sites'.
+    site_process: siteAlone,
+    memory: { at_start: memoryAtStart, at_end: memoryAtEnd },
+    targets: targetsOf(ckksFigures, memorySteps, site.peak_rss_bytes),
     notes: notes(options.paillierParams < params, training.model_params !== params),
   };
 
@@ -92,7 +93,8 @@ export async function secagg(ctx: BenchContext): Promise<BenchResult> {
     '',
     `training: ${training.model_params}-parameter MLP (${training.input_dim} inputs, ${training.model.type === 'mlp' ? training.model.hiddenUnits.join('×') : 0} hidden), one epoch of ${training.rows} rows, batch ${training.config.batchSize}, ${training.backend}: ${training.measured_s.toFixed(2)} s`,
     `paillier: ${paillier.json.modulus_bits}-bit, ${paillier.json.packing.valuesPerCiphertext} values per ciphertext; measured on ${paillier.json.measured_params} parameters per site${paillier.json.extrapolated ? `, extrapolated to ${params}` : ''}`,
-    `ckks hub accumulator after 1 and ${sites} sites: ${memorySteps[0]!.accumulator_bytes} and ${memorySteps.at(-1)!.accumulator_bytes} bytes; peak RSS ${mib(ckks.json.peak_rss_bytes)} (all sites and the hub in this process); ${mib(memoryAtEnd.peak_rss_bytes)} at the end, with the tfjs training (RSS before it ${mib(memoryBeforeTraining.rss_bytes)})`,
+    `ckks hub accumulator after 1 and ${sites} sites: ${memorySteps[0]!.accumulator_bytes} and ${memorySteps.at(-1)!.accumulator_bytes} bytes; peak RSS ${mib(ckks.json.peak_rss_bytes)} with every site and the hub in one process`,
+    `one site in its own process (train, encode, encrypt): peak RSS ${mib(site.peak_rss_bytes)} (${mib(site.rss_after_training_bytes)} after training)`,
     `ckks encryption: ${(ckks.json.encrypt_params_per_cpu_s / 1e6).toFixed(2)} M params per CPU second; this process had ${ckks.json.encrypt_cpu_per_wall.toFixed(2)} CPU s per wall s while encrypting`,
     ...(Math.max(machineAtStart.load_average_1m, machineAtEnd.load_average_1m) > machineAtStart.cpus
       ? [`WARNING: load average ${machineAtStart.load_average_1m.toFixed(1)} → ${machineAtEnd.load_average_1m.toFixed(1)} on ${machineAtStart.cpus} CPUs: other work shared this machine and slowed every timing`]
@@ -110,6 +112,7 @@ function notes(paillierExtrapolated: boolean, trainingScaled: boolean): string[]
     'plaintext uploads float32 (4 B/param), as the baseline asks; the platform\'s plaintext studies upload float64 (8 B/param) today.',
     'paillier: one private-key holder decrypts (no threshold decryption, which favours Paillier); partial_decrypt_s_per_1e6_params is that full decryption.',
     ...(paillierExtrapolated ? ['paillier: per-ciphertext times are measured on paillier.measured_params parameters per site and multiplied by the ciphertexts of the full vector.'] : []),
+    'training and site_process: one site alone in a child process (training, then encoding and encrypting its update), so its peak RSS is a site\'s own.',
     ...(trainingScaled ? ['training: measured on training.model_params parameters and scaled linearly to params.'] : []),
     'max_abs_error: decoded weighted mean in float64 vs the float64 weighted mean, before the model\'s float32 cast.',
     'The target encrypted round ≤ 1.2× plaintext is for the fed-heart and 10^6-parameter cases; fed-heart is measured by `npm run bench -- fed-heart`.',

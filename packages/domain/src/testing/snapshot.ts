@@ -4,6 +4,7 @@ import {
   auditEvents,
   auditHead,
   consortium,
+  dealtShares,
   decryptionShares,
   enrollmentTokens,
   evaluations,
@@ -13,6 +14,7 @@ import {
   sites,
   studies,
   studySites,
+  submissionChunks,
   submissions,
   type Executor,
 } from '@consilium/db';
@@ -30,7 +32,10 @@ const STATE_TABLES: Record<string, PgTable> = {
   study_sites: studySites,
   rounds,
   round_chunks: roundChunks,
+  /** Rows exist only while a round is being decrypted (emptied when it completes or fails). */
+  submission_chunks: submissionChunks,
   submissions,
+  dealt_shares: dealtShares,
   decryption_shares: decryptionShares,
   model_versions: modelVersions,
   evaluations,
