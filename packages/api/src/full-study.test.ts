@@ -18,7 +18,7 @@ import {
   sumOf,
   testStudySpec,
   type HubTransport,
-  type ScanReport,
+  type Finding,
   type TestHub,
   type TestStudy,
 } from '@consilium/domain/testing';
@@ -169,12 +169,11 @@ for (const target of testDatabaseTargets()) {
           if (!secretsSeen.has(hex)) secretsSeen.set(hex, { label: `${site.name}'s ${secret.byteLength}-byte secret`, bytes: secret.slice() });
         }
       }
-      for (const { label, bytes } of secretsSeen.values()) {
-        const report = await findSecretInDatabase(domain.db, bytes);
-        expect(report.valuesScanned).toBeGreaterThan(0);
-        for (const f of report.findings) secretFindings.push(`${label} in ${f.table}.${f.column} (${f.encoding})`);
-      }
-      scans.push({ kind, secrets: secretsSeen.size });
+      const seen = [...secretsSeen.values()];
+      const report = await findSecretsInDatabase(domain.db, seen.map((s) => s.bytes));
+      expect(report.valuesScanned).toBeGreaterThan(0);
+      report.findings.forEach((found, k) => found.forEach((f) => secretFindings.push(`${seen[k]!.label} in ${f.table}.${f.column} (${f.encoding})`)));
+      scans.push({ kind, secrets: seen.length });
     }
 
     /** The Shamir points of a round's decryptors. */
@@ -310,7 +309,7 @@ for (const target of testDatabaseTargets()) {
         expect(secretFindings).toEqual([]);
       });
 
-      it('the scan would have found secret material stored raw, as hex or as base64 (control)', async () => {
+      it('the scan would have found secret material stored raw, as hex or as base64, as findBytesInDatabase does (control)', async () => {
         const [keyShare, boxKey] = [study.sites[0]!.thresholdKeyShare(study.id), study.sites[1]!.secrets(study.id).find((s) => s.byteLength === 32)!];
         expect(boxKey).toBeDefined();
         const found = await withRollback(async (tx) => {
@@ -318,16 +317,18 @@ for (const target of testDatabaseTargets()) {
           await tx.update(studySites).set({ keyShareSignature: Buffer.from(keyShare.subarray(1)).toString('base64') }).where(eq(studySites.studyId, study.id));
           await tx.update(studySites).set({ boxPublicKey: boxKey, dealingSignature: Buffer.from(boxKey.subarray(2)).toString('base64') }).where(eq(studySites.studyId, study.id));
           await tx.update(rounds).set({ failureReason: `key ${Buffer.from(boxKey).toString('hex')}` }).where(eq(rounds.studyId, study.id));
-          return { keyShare: await findSecretInDatabase(tx, keyShare), boxKey: await findSecretInDatabase(tx, boxKey) };
+          return { ours: (await findSecretsInDatabase(tx, [keyShare, boxKey])).findings, shared: (await findBytesInDatabase(tx, keyShare)).findings };
         });
-        expect(found.keyShare.findings).toEqual(
+        // The same findings as the shared helper's for a secret it can look for.
+        expect(found.ours[0]).toEqual(found.shared);
+        expect(found.ours[0]).toEqual(
           expect.arrayContaining([
             { table: 'studies', column: 'public_key', encoding: 'raw' },
             { table: 'studies', column: 'failure_reason', encoding: 'hex' },
             { table: 'study_sites', column: 'key_share_signature', encoding: 'base64' },
           ]),
         );
-        expect(found.boxKey.findings).toEqual(
+        expect(found.ours[1]).toEqual(
           expect.arrayContaining([
             { table: 'study_sites', column: 'box_public_key', encoding: 'raw' },
             { table: 'study_sites', column: 'dealing_signature', encoding: 'base64' },
@@ -410,9 +411,9 @@ for (const target of testDatabaseTargets()) {
             if (stored.shareSum) {
               // In place of the missing decryptor, completing the t − 1 shares the hub holds.
               const points = pointsOf(stored.decryptors);
-              const [self] = pointsOf(stored.decryptors.filter((id) => !stored.answered.includes(id)));
-              const inPlace = buildShare(ShareKind.thresholdKey, keyLevel, FORGED_BINDING, candidate, self!);
-              const completing = partialDecrypt(context, inPlace, stored.accumulator, { self: self!, decryptors: points });
+              const self = pointsOf(stored.decryptors.filter((id) => !stored.answered.includes(id)))[0]!;
+              const inPlace = buildShare(ShareKind.thresholdKey, keyLevel, FORGED_BINDING, candidate, self);
+              const completing = partialDecrypt(context, inPlace, stored.accumulator, { self, decryptors: points });
               const withStored = decodeAggregate(context, stored.accumulator, addDecryptionShares(context, stored.shareSum, completing), points).subarray(0, expected.length);
               expect(maxAbsDifference(withStored, expected), `${what} with the stored shares, candidate key ${c}`).toBeGreaterThan(1);
             }
@@ -492,39 +493,64 @@ function subsetsOf<T>(items: readonly T[], size: number): T[][] {
   return items.flatMap((item, i) => subsetsOf(items.slice(i + 1), size - 1).map((rest) => [item, ...rest]));
 }
 
+/** A secret as the scan looks for it: raw bytes, and 30+ bytes of it spelled in hex or base64. */
+interface Needle {
+  raw: Buffer;
+  hex: string;
+  base64: string[];
+}
+
 /**
- * findBytesInDatabase for any secret: it needs at least 64 bytes (a window from the middle, past any
- * header), so a 32-byte X25519 private key is looked for here, whole, the same ways — raw in bytea
- * columns, hex and base64 (at each of the three alignments) in text and jsonb.
+ * What findBytesInDatabase (@consilium/domain/testing) looks for, for secrets of 32 bytes and more
+ * (that helper wants 64, a window past any header; an X25519 private key is 32): a long secret by a
+ * 50-byte window from its middle, a short one whole; in hex, and in base64 at each alignment.
  */
-async function findSecretInDatabase(db: Executor, secret: Uint8Array): Promise<ScanReport> {
-  if (secret.byteLength >= 64) return findBytesInDatabase(db, secret);
-  if (secret.byteLength < 32) throw new Error('secret too short to be distinctive');
-  const bytes = Buffer.from(secret);
-  const hex = bytes.toString('hex');
-  const base64 = [0, 1, 2].map((shift) => bytes.subarray(shift, shift + 30).toString('base64'));
-  const report: ScanReport = { findings: [], columnsScanned: 0, valuesScanned: 0 };
+function needleOf(secret: Uint8Array): Needle {
+  const bytes = Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength);
+  if (bytes.length < 32) throw new Error('secret too short to be distinctive');
+  const middle = Math.floor(bytes.length / 2);
+  const window = bytes.length >= 64 ? bytes.subarray(middle, middle + 50) : bytes;
+  const span = window.length >= 50 ? 48 : 30;
+  return {
+    raw: window,
+    hex: window.subarray(0, span).toString('hex'),
+    base64: [0, 1, 2].map((shift) => window.subarray(shift, shift + span).toString('base64')),
+  };
+}
+
+/**
+ * Searches every column of every table for each of `secrets` (bytea raw; text and jsonb for the
+ * hex and base64 spellings) in one pass over the database. Returns, per secret, one finding per
+ * column and spelling, and how many values were read.
+ */
+async function findSecretsInDatabase(db: Executor, secrets: readonly Uint8Array[]): Promise<{ findings: Finding[][]; valuesScanned: number }> {
+  const needles = secrets.map(needleOf);
+  const findings: Finding[][] = needles.map(() => []);
+  let valuesScanned = 0;
   for (const table of await publicTables(db)) {
     const columns = rowsOf(await db.execute(sql`select column_name from information_schema.columns where table_schema = 'public' and table_name = ${table}`));
     for (const { column_name } of columns) {
       const column = String(column_name);
-      report.columnsScanned += 1;
-      const spellings = new Set<'raw' | 'hex' | 'base64'>();
+      const spellings = needles.map(() => new Set<Finding['encoding']>());
       for (const { value } of rowsOf(await db.execute(sql`select ${sql.identifier(column)} as value from ${sql.identifier(table)}`))) {
         if (value === null || value === undefined) continue;
-        report.valuesScanned += 1;
+        valuesScanned += 1;
         if (value instanceof Uint8Array) {
-          if (Buffer.from(value.buffer, value.byteOffset, value.byteLength).includes(bytes)) spellings.add('raw');
+          const stored = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+          needles.forEach((needle, k) => stored.includes(needle.raw) && spellings[k]!.add('raw'));
           continue;
         }
         const text = typeof value === 'string' ? value : JSON.stringify(value);
-        if (text.toLowerCase().includes(hex)) spellings.add('hex');
-        if (base64.some((b) => text.includes(b))) spellings.add('base64');
+        const lower = text.toLowerCase();
+        needles.forEach((needle, k) => {
+          if (lower.includes(needle.hex)) spellings[k]!.add('hex');
+          if (needle.base64.some((b) => text.includes(b))) spellings[k]!.add('base64');
+        });
       }
-      for (const encoding of spellings) report.findings.push({ table, column, encoding });
+      spellings.forEach((found, k) => found.forEach((encoding) => findings[k]!.push({ table, column, encoding })));
     }
   }
-  return report;
+  return { findings, valuesScanned };
 }
 
 /** −p mod q for a polynomial in RNS form (u64 words as pairs of u32, one block of n per prime). */

@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from '@consilium/errors';
 import { checkAggregateProvenance, decodeEnvelope, sha256Hex, type SignedSubmission } from '@consilium/protocol';
 import { AggregateHeader, parseOrThrow, SubmissionsHeader, type DecryptTask, type RosterEntry } from '@consilium/schemas';
-import { addCiphertexts, createPartialDecryptor, type CkksContext } from '@consilium/secagg';
+import { addCiphertexts, createPartialDecryptor, expandCiphertext, type CkksContext } from '@consilium/secagg';
 import { ownPoint, rosterKeys } from './roster.ts';
 
 const LIMITS = { maxHeaderBytes: 16 * 1024 * 1024, maxPartBytes: 64 * 1024 * 1024, maxTotalBytes: 2 ** 36 };
@@ -80,6 +80,7 @@ export function runDecryptStage(
     submissions: input.submissions,
     aggregate: input.aggregate,
     add: (a, b) => addCiphertexts(ctx, a, b),
+    expand: (part) => expandCiphertext(ctx, part, { scaleBits: task.scaleBits }),
   });
   const decryptor = createPartialDecryptor(ctx, input.keyShare, { self, decryptors: task.decryptors.map((d) => d.point) });
   try {

@@ -34,6 +34,8 @@ export interface ProvenanceCheck {
   aggregate: readonly Uint8Array[];
   /** Adds two ciphertext chunks (validating both); must be the hub's exact, deterministic addition. */
   add: (a: Uint8Array, b: Uint8Array) => Uint8Array;
+  /** Turns a signed submission chunk into what `add` takes (the hub's reader of the upload format). */
+  expand?: (part: Uint8Array) => Uint8Array;
 }
 
 function refuse(check: ProvenanceCheck, reason: string, details: Record<string, unknown> = {}): never {
@@ -83,17 +85,19 @@ export function checkAggregateProvenance(check: ProvenanceCheck): void {
       minSubmissions: check.minSubmissions,
     });
   }
+  const expand = check.expand ?? ((part: Uint8Array) => part);
   aggregate.forEach((chunk, index) => {
-    let sum = submissions[0]!.parts[index]!;
-    for (let s = 1; s < submissions.length; s++) {
+    let sum: Uint8Array | null = null;
+    for (let s = 0; s < submissions.length; s++) {
       try {
-        sum = check.add(sum, submissions[s]!.parts[index]!);
+        const part = expand(submissions[s]!.parts[index]!);
+        sum = sum === null ? part : check.add(sum, part);
       } catch (error) {
         // A signed but malformed ciphertext (or a malformed aggregate) cannot be the sum's honest part.
         refuse(check, `chunk ${index} of the submissions cannot be added (${error instanceof Error ? error.message : String(error)})`, { chunk: index });
       }
     }
-    if (!sameBytes(sum, chunk)) {
+    if (sum === null || !sameBytes(sum, chunk)) {
       refuse(check, `aggregate chunk ${index} is not the sum of the ${submissions.length} signed submissions the hub listed`, { chunk: index });
     }
   });

@@ -25,7 +25,7 @@ export type StudyStatus = z.infer<typeof StudyStatus>;
 
 /**
  * How a round's additive vector is encoded. `length` values are summed over sites; under CKKS they
- * are packed into ceil(length / slotsPerChunk) ciphertexts at scale 2^scaleBits.
+ * are packed into ceil(length / valuesPerChunk) ciphertexts (two values per CKKS slot) at scale 2^scaleBits.
  */
 export const VectorEncoding = z.discriminatedUnion('scheme', [
   z.strictObject({
@@ -130,6 +130,8 @@ export const DecryptTask = z.strictObject({
   attempt: z.number().int().min(1),
   /** The study's minimum number of submissions: fewer must never be decrypted. */
   minSubmissions: z.number().int().min(1),
+  /** The round's CKKS scale (2^scaleBits), to read the submissions' wire format. */
+  scaleBits: z.number().int().min(10).max(200),
 });
 export type DecryptTask = z.infer<typeof DecryptTask>;
 

@@ -136,6 +136,8 @@ export interface FuzzInput {
   readonly generator: string;
   readonly bytes: Uint8Array;
   readonly expect: Expectation;
+  /** How the bytes were handed over, when not as a plain Uint8Array at offset 0. */
+  readonly placement?: string;
 }
 
 /**
@@ -703,7 +705,7 @@ function placed(input: fc.Arbitrary<FuzzInput>, buffers: boolean): fc.Arbitrary<
     const backing = new ArrayBuffer(value.bytes.length + shift + 8);
     const bytes = asBuffer ? Buffer.from(backing, shift, value.bytes.length) : new Uint8Array(backing, shift, value.bytes.length);
     bytes.set(value.bytes);
-    return { ...value, bytes };
+    return { ...value, bytes, placement: `${asBuffer ? 'a Buffer' : 'a Uint8Array'} at byte ${shift} of its buffer` };
   });
 }
 
@@ -776,7 +778,8 @@ function fieldMatches(expected: string | RegExp, actual: string | undefined): bo
 function describeInput(input: FuzzInput): string {
   const expect = input.expect;
   const detail = expect.verdict === 'accept' ? '' : `${expect.field === undefined ? '' : ` ${String(expect.field)}`}${expect.index === undefined ? '' : ` #${expect.index}`}`;
-  return `[${input.generator}, ${input.bytes.length} bytes, expected ${expect.verdict}${detail}]`;
+  const placement = input.placement === undefined ? '' : `, as ${input.placement}`;
+  return `[${input.generator}, ${input.bytes.length} bytes${placement}, expected ${expect.verdict}${detail}]`;
 }
 
 /**
@@ -1005,7 +1008,12 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(`\n${inputs} inputs, ${findings} findings; SEAL heap ${mib(heapAtStart)} before, ${mib(heapAtEnd)} after${heapGrew ? ' (GREW: a leak)' : ''}`);
     return findings > 0 || heapGrew ? 1 : 0;
   } finally {
-    world.dispose();
+    try {
+      world.dispose();
+    } catch (error) {
+      // After a crash SEAL may be unusable, freeing included; the report above is what matters.
+      console.log(`(could not free the SEAL objects: ${describeError(error)})`);
+    }
   }
 }
 

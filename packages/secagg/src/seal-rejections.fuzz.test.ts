@@ -36,11 +36,13 @@ afterAll(() => {
 describe('after thousands of refused SEAL loads', () => {
   /*
    * Known gap (it.fails: turns red once fixed; then drop the .fails). Every C++ exception that
-   * escapes to JavaScript leaves Emscripten's stack pointer 16 bytes lower (the frames between the
-   * throw and the JS boundary are never unwound), and its exception object allocated (~150 bytes;
-   * nothing calls decrementExceptionRefcount). After about 4 000 refusals the 64 KiB stack is
-   * exhausted and every SEAL call fails with "memory access out of bounds" until the process
-   * restarts: a hub would then refuse every upload as INVALID_CIPHERTEXT.
+   * escapes to JavaScript leaves Emscripten's stack pointer about 16 bytes lower (the frames
+   * between the throw and the JS boundary are never unwound), and its exception object allocated
+   * (~150 bytes; nothing calls decrementExceptionRefcount). After about 3 800 refusals the 64 KiB stack is
+   * exhausted and SEAL breaks for good ("memory access out of bounds", "table index is out of
+   * bounds", then Aborted()) until the process restarts. The fuzz campaign with Buffers shows a hub
+   * in that state: after ~4 000 refused loads, validateCiphertext throws a RuntimeError (not even an
+   * AppError) for every upload, valid ones included.
    *
    * Fix, in seal-call.ts callSeal (with seal-module.ts keeping the instance's exports): save the
    * stack pointer before fn() (wasm export `emscripten_stack_get_current`, minified "$" in node-seal

@@ -102,6 +102,7 @@ describe('a decryptor refuses to be a decryption oracle', () => {
     decryptors: committee.slice(0, 2),
     attempt: 1,
     minSubmissions: 2,
+    scaleBits: 40,
     ...overrides,
   });
 

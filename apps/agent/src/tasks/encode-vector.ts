@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '@consilium/errors';
 import type { VectorEncoding } from '@consilium/schemas';
-import { encryptVectorChunks } from '@consilium/secagg';
+import { encryptVectorChunks, packCiphertext } from '@consilium/secagg';
 import type { TaskContext } from './task-context.ts';
 
 /**
@@ -25,7 +25,9 @@ export async function encodeVector(
   const [context, publicKey] = await Promise.all([ctx.ckks(encoding.ckks), ctx.publicKey(task.studyId, task.publicKeyHash)]);
   const bar = ctx.progress.start(`round ${task.roundIndex}: encrypting`, encoding.chunkCount);
   return (function* () {
-    yield* encryptVectorChunks(context, publicKey, vector, encoding.scaleBits, { onProgress: (done) => bar.update(done) });
+    for (const ciphertext of encryptVectorChunks(context, publicKey, vector, encoding.scaleBits, { onProgress: (done) => bar.update(done) })) {
+      yield packCiphertext(context, ciphertext, encoding.scaleBits);
+    }
     bar.finish(`${encoding.chunkCount} ciphertext(s)`);
   })();
 }

@@ -36,7 +36,7 @@ export const secaggHelp = `secagg — one FedAvg round's cost under multiparty C
   --threshold <t>           committee members needed to decrypt (default a majority, floor(sites/2)+1)
   --paillier-params <n>     parameters per site encrypted under Paillier; its figures are extrapolated to
                             --params from this sample (default 2000: paillier-bigint packs ~55 values in a
-                            ciphertext and encrypts ~6 ciphertexts/s)
+                            ciphertext and encrypts a few hundred values per second)
   --paillier-bits <n>       Paillier modulus size (default 2048)
   --train-rows <n>          synthetic rows of the local epoch that times training (default 512, batch 32)
   --bandwidth-mbps <n>      each site's link (default 1000)

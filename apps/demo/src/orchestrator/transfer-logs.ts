@@ -3,12 +3,17 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { StudyProgress } from './study-progress.ts';
 
+/** What the key ceremony sends: the public-key share (stage share), the sealed Shamir shares (deal), the key hash (combine). */
+const CEREMONY_KINDS: ReadonlySet<string> = new Set(['keyshare', 'dealing', 'key-confirmation']);
+/** What a round's committee members and participants send for the round. */
+const ROUND_KINDS: ReadonlySet<string> = new Set(['submission', 'decryption-share', 'decryption-refusal']);
+
 /**
- * One line of an agent's transfers.ndjson: the site's own record of each upload (see the agent's
- * AgentFiles). Only the fields read here are checked.
+ * One line of an agent's transfers.ndjson: the site's own record of each upload (apps/agent's
+ * TransferRecord, in transfer-log.ts). Only the fields read here are checked.
  */
 const TransferRecord = z.object({
-  kind: z.enum(['enrolment', 'keyshare', 'submission', 'decryption-share', 'evaluation']),
+  kind: z.enum(['enrolment', 'keyshare', 'dealing', 'key-confirmation', 'submission', 'decryption-share', 'decryption-refusal', 'evaluation']),
   studyId: z.string().nullable(),
   roundId: z.string().nullable(),
   bytes: z.number().nonnegative(),
@@ -20,9 +25,12 @@ type TransferRecord = z.infer<typeof TransferRecord>;
 
 /** What one site uploaded for a study, from its own transfer log. */
 export interface SiteUploads {
-  /** Bytes per round index (0 = statistics round): the site's update plus its decryption share. */
+  /**
+   * Bytes per round index (0 = statistics round): the site's update plus, when it was one of the
+   * round's decryptors, its decryption share (or its report of a refused decryption).
+   */
   perRound: number[];
-  /** Bytes of the site's key-ceremony share. */
+  /** Bytes of the site's key-ceremony uploads: its public-key share, its dealing and its key confirmation. */
   keyShare: number;
   /** Everything the site sent for the study (including evaluations). */
   total: number;
@@ -59,9 +67,9 @@ export function siteUploads(records: readonly TransferRecord[], progress: StudyP
     // What crossed the network: the payload and its signed envelope header.
     const bytes = record.wireBytes ?? record.bytes;
     total += bytes;
-    if (record.kind === 'keyshare') keyShare += bytes;
+    if (CEREMONY_KINDS.has(record.kind)) keyShare += bytes;
     const index = record.roundId === null ? undefined : indexOfRound.get(record.roundId);
-    if (index !== undefined && (record.kind === 'submission' || record.kind === 'decryption-share')) perRound[index] = (perRound[index] ?? 0) + bytes;
+    if (index !== undefined && ROUND_KINDS.has(record.kind)) perRound[index] = (perRound[index] ?? 0) + bytes;
   }
   return { perRound, keyShare, total };
 }

@@ -57,13 +57,16 @@ export async function pollTasks(ctx: DomainContext, site: AuthenticatedSite, age
       if (!round.aggregateHash || decrypted.some((d) => d.roundId === round.id && d.attempt === round.decryptAttempt)) continue;
       const study = memberships.find((m) => m.study.id === round.studyId)!.study;
       const committee = study.committee ?? [];
+      const encoding = VectorEncoding.parse(round.encoding);
+      if (encoding.scheme !== 'ckks-multiparty') continue;
       tasks.unshift({
         kind: 'decrypt',
         studyId: round.studyId,
         roundId: round.id,
         roundIndex: round.index,
         deadline: (round.attemptDeadlineAt ?? round.decryptDeadlineAt ?? round.deadlineAt).toISOString(),
-        chunkCount: VectorEncoding.parse(round.encoding).chunkCount,
+        chunkCount: encoding.chunkCount,
+        scaleBits: encoding.scaleBits,
         aggregateHash: round.aggregateHash,
         epoch: round.keyEpoch,
         decryptors: round.decryptors.map((siteId) => ({ siteId, point: committee.indexOf(siteId) + 1 })),

@@ -1,7 +1,7 @@
 import { auditEvents, roundChunks, rounds, studies, submissionChunks, submissions } from '@consilium/db';
 import { testDatabaseTargets } from '@consilium/db/testing';
 import { generateIdentity, sha256Hex, signPayload } from '@consilium/protocol';
-import { addCiphertexts, encryptVector } from '@consilium/secagg';
+import { addCiphertexts, encryptVector, expandCiphertext, packCiphertext } from '@consilium/secagg';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubCrypto } from '../crypto.ts';
@@ -40,6 +40,8 @@ for (const target of testDatabaseTargets()) {
 
     const chunksOf = async (roundId: string, siteId: string) =>
       (await hub.ctx.db.select().from(submissionChunks).where(and(eq(submissionChunks.roundId, roundId), eq(submissionChunks.siteId, siteId))).orderBy(asc(submissionChunks.chunkIndex))).map((c) => c.ciphertext);
+
+    const scaleOf = async (roundId: string) => ((await hub.ctx.db.select().from(rounds).where(eq(rounds.id, roundId)))[0]!.encoding as { scaleBits: number }).scaleBits;
 
     /** What a malicious hub does: replace the sealed aggregate (and its announced hash). */
     async function replaceAggregate(roundId: string, aggregate: Uint8Array[]): Promise<void> {
@@ -81,14 +83,18 @@ for (const target of testDatabaseTargets()) {
     it("refuses to decrypt one site's ciphertext presented as the aggregate", async () => {
       const { study, roundId } = await sealedStatsRound();
       const victim = study.sites[0]!;
-      await replaceAggregate(roundId, await chunksOf(roundId, victim.siteId));
+      const context = await siteCrypto.context(study.spec.privacy.ckks);
+      const scaleBits = await scaleOf(roundId);
+      await replaceAggregate(roundId, (await chunksOf(roundId, victim.siteId)).map((c) => expandCiphertext(context, c, { scaleBits })));
       expectRefused(await attemptDecryption(study, roundId), /aggregate chunk 0 is not the sum of the 4 signed submissions/);
     });
 
     it("refuses one site's ciphertext even when the hub lists only that submission", async () => {
       const { study, roundId } = await sealedStatsRound();
       const victim = study.sites[0]!;
-      await replaceAggregate(roundId, await chunksOf(roundId, victim.siteId));
+      const context = await siteCrypto.context(study.spec.privacy.ckks);
+      const scaleBits = await scaleOf(roundId);
+      await replaceAggregate(roundId, (await chunksOf(roundId, victim.siteId)).map((c) => expandCiphertext(context, c, { scaleBits })));
       await hideSubmissions(roundId, study.sites.slice(1).map((s) => s.siteId));
       expectRefused(await attemptDecryption(study, roundId), /sum of 1 submission\(s\); the study requires at least 3/);
     });
@@ -96,7 +102,9 @@ for (const target of testDatabaseTargets()) {
     it('refuses a sum of fewer submissions than the study minimum', async () => {
       const { study, roundId } = await sealedStatsRound();
       const context = await siteCrypto.context(study.spec.privacy.ckks);
-      const [a, b] = [await chunksOf(roundId, study.sites[0]!.siteId), await chunksOf(roundId, study.sites[1]!.siteId)];
+      const scaleBits = await scaleOf(roundId);
+      const expand = (chunks: Uint8Array[]) => chunks.map((c) => expandCiphertext(context, c, { scaleBits }));
+      const [a, b] = [expand(await chunksOf(roundId, study.sites[0]!.siteId)), expand(await chunksOf(roundId, study.sites[1]!.siteId))];
       await replaceAggregate(roundId, a.map((chunk, i) => addCiphertexts(context, chunk, b[i]!)));
       await hideSubmissions(roundId, [study.sites[2]!.siteId, study.sites[3]!.siteId]);
       expectRefused(await attemptDecryption(study, roundId), /sum of 2 submission\(s\); the study requires at least 3/);
@@ -109,21 +117,24 @@ for (const target of testDatabaseTargets()) {
       const [studyRow] = await hub.ctx.db.select().from(studies).where(eq(studies.id, study.id));
       const encoding = round!.encoding as { length: number; scaleBits: number };
       // The hub encrypts a vector of its choice and passes it off as site 4's submission, signed with a key of its own.
-      const forged = encryptVector(context, studyRow!.publicKey!, new Float64Array(encoding.length), encoding.scaleBits);
+      const forged = encryptVector(context, studyRow!.publicKey!, new Float64Array(encoding.length), encoding.scaleBits).map((c) => packCiphertext(context, c, encoding.scaleBits));
       const impersonated = study.sites[3]!;
       await hideSubmissions(roundId, [impersonated.siteId]);
       const payloadSha256 = sha256Hex(forged);
       const signature = signPayload({ privateKeyPem: generateIdentity().privateKeyPem, purpose: 'submission', studyId: study.id, roundId, siteId: impersonated.siteId, payloadSha256 });
       await hub.ctx.db.insert(submissions).values({ roundId, siteId: impersonated.siteId, payloadHash: payloadSha256, payloadBytes: 1, signature });
       for (const [chunkIndex, ciphertext] of forged.entries()) await hub.ctx.db.insert(submissionChunks).values({ roundId, siteId: impersonated.siteId, chunkIndex, ciphertext });
+      const expand = (c: Uint8Array) => expandCiphertext(context, c, { scaleBits: encoding.scaleBits });
       const genuine = await Promise.all(study.sites.slice(0, 3).map((s) => chunksOf(roundId, s.siteId)));
-      await replaceAggregate(roundId, forged.map((chunk, i) => genuine.reduce((sum, site) => addCiphertexts(context, sum, site[i]!), chunk)));
+      await replaceAggregate(roundId, forged.map((chunk, i) => genuine.reduce((sum, site) => addCiphertexts(context, sum, expand(site[i]!)), expand(chunk))));
       expectRefused(await attemptDecryption(study, roundId), new RegExp(`without a valid signature of site ${impersonated.siteId}`));
     });
 
     it('decrypts the genuine aggregate after a refused round, in the retried round', async () => {
       const { study, roundId } = await sealedStatsRound();
-      await replaceAggregate(roundId, await chunksOf(roundId, study.sites[1]!.siteId));
+      const context = await siteCrypto.context(study.spec.privacy.ckks);
+      const scaleBits = await scaleOf(roundId);
+      await replaceAggregate(roundId, (await chunksOf(roundId, study.sites[1]!.siteId)).map((c) => expandCiphertext(context, c, { scaleBits })));
       await attemptDecryption(study, roundId);
       await driveStudy(study.sites, transport, study);
       const [row] = await hub.ctx.db.select().from(studies).where(eq(studies.id, study.id));

@@ -10,7 +10,7 @@ import { closeAggregation } from './close-aggregation.ts';
 import { isCollecting, loadRound, type LoadedRound } from './load-round.ts';
 import { checkChunkCount, inChunk, loadUploadRound } from './upload-round.ts';
 import { roundValueBound } from './round-encoding.ts';
-import { addPart, validatePart } from './vector-parts.ts';
+import { addPart, readPart } from './vector-parts.ts';
 
 export interface SubmissionReceipt {
   roundId: string;
@@ -41,7 +41,7 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
   const study = await loadStudy(ctx.db, studyId);
   const context = round.encoding.scheme === 'ckks-multiparty' ? await ctx.crypto.context(study.spec.privacy.ckks) : null;
   const bound = roundValueBound(study.spec, round.row.kind, round.row.participants.length);
-  upload.parts.forEach((part, i) => inChunk(i, () => validatePart(round.encoding, context, part, bound)));
+  const addable = upload.parts.map((part, i) => inChunk(i, () => readPart(round.encoding, context, part, bound)));
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const locked = await loadRound(tx, roundId, { forUpdate: true });
@@ -49,7 +49,7 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
     if (again[0]) return duplicateOrConflict(again[0], payloadSha256, locked, site);
     checkStillCollecting(locked, ctx.now());
 
-    for (const [chunkIndex, part] of upload.parts.entries()) {
+    for (const [chunkIndex, part] of addable.entries()) {
       const [chunk] = await tx
         .select()
         .from(roundChunks)

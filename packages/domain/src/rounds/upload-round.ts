@@ -34,9 +34,9 @@ export function checkChunkCount(round: LoadedRound, upload: VerifiedUpload, what
 }
 
 /** Runs a check on chunk `index`, prefixing any refusal with the chunk it concerns. */
-export function inChunk(index: number, check: () => void): void {
+export function inChunk<T>(index: number, check: () => T): T {
   try {
-    check();
+    return check();
   } catch (error) {
     if (error instanceof AppError) throw new AppError(error.code, `Chunk ${index}: ${error.message}`, { details: { ...error.details, chunk: index }, cause: error });
     throw error;

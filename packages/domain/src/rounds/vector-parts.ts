@@ -1,17 +1,15 @@
 import { AppError, ErrorCode } from '@consilium/errors';
 import type { VectorEncoding } from '@consilium/schemas';
-import { addCiphertexts, validateCiphertext, type CkksContext } from '@consilium/secagg';
+import { addCiphertexts, expandCiphertext, type CkksContext } from '@consilium/secagg';
 
 /**
- * The additive "privacy layer" seen from the hub: how one chunk of a round's vector is validated
- * and added into the running sum. CKKS chunks are ciphertexts added homomorphically; plaintext
+ * The additive "privacy layer" seen from the hub: how one chunk of a round's vector is read
+ * (validated, and for ciphertexts expanded from the wire format) and added into the running sum. CKKS chunks are ciphertexts added homomorphically; plaintext
  * chunks are float64 vectors (studies that opted out of encryption, and benchmarks).
  */
-export function validatePart(encoding: VectorEncoding, context: CkksContext | null, part: Uint8Array, bound: number): void {
-  if (encoding.scheme === 'ckks-multiparty') {
-    validateCiphertext(context!, part, { scaleBits: encoding.scaleBits });
-    return;
-  }
+export function readPart(encoding: VectorEncoding, context: CkksContext | null, part: Uint8Array, bound: number): Uint8Array {
+  // Ciphertexts arrive in the compact wire format; the strict reader rebuilds SEAL's serialization.
+  if (encoding.scheme === 'ckks-multiparty') return expandCiphertext(context!, part, { scaleBits: encoding.scaleBits });
   if (part.byteLength !== encoding.length * 8) {
     throw new AppError(ErrorCode.INVALID_INPUT, `Plaintext update must be ${encoding.length} float64 values (${encoding.length * 8} bytes), got ${part.byteLength} bytes`);
   }
@@ -20,6 +18,7 @@ export function validatePart(encoding: VectorEncoding, context: CkksContext | nu
   // the running sum finite whatever others send.
   const bad = values.findIndex((v) => !(Math.abs(v) <= bound));
   if (bad >= 0) throw new AppError(ErrorCode.INVALID_INPUT, `Plaintext update value ${bad} (${values[bad]}) is not a number within ±${bound}`);
+  return part;
 }
 
 /** Adds a validated chunk into an accumulator (or starts one). */

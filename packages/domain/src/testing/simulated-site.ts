@@ -6,7 +6,7 @@ import { createRng } from '@consilium/random';
 import { encodeEnvelope, generateIdentity, sha256Hex, signPayload, signRequest, type Identity, type PayloadPurpose } from '@consilium/protocol';
 import { checkPinnedRoster, readAggregate, readCeremonyKeyShares, readSubmissions, runCombineStage, runDealStage, runDecryptStage, runShareStage } from '@consilium/keyholder';
 import type { DecryptTask, KeygenTask, RosterEntry, StudySpec, UploadHeader, VectorEncoding } from '@consilium/schemas';
-import { encryptVector } from '@consilium/secagg';
+import { encryptVector, packCiphertext } from '@consilium/secagg';
 import type { HubCrypto } from '../crypto.ts';
 
 /** What the HTTP layer hands the API for one request (structurally `RequestInfo` of @consilium/api). */
@@ -198,7 +198,7 @@ export class SimulatedSite {
     if (encoding.scheme === 'plaintext') return [new Uint8Array(vector.slice().buffer)];
     if (!publicKey) throw new Error('an encrypted round needs the collective public key');
     const context = await this.#crypto.context(encoding.ckks);
-    return encryptVector(context, publicKey, vector, encoding.scaleBits);
+    return encryptVector(context, publicKey, vector, encoding.scaleBits).map((ciphertext) => packCiphertext(context, ciphertext, encoding.scaleBits));
   }
 
   /**
