@@ -1,4 +1,4 @@
-import { addCiphertexts, validateCiphertext } from '@consilium/secagg';
+import { addCiphertexts, expandCiphertext, packCiphertext } from '@consilium/secagg';
 import type { CkksContext } from '@consilium/secagg';
 import { encryptChunks } from './ckks-protocol.ts';
 import { sampleMemory, timed } from './measure.ts';
@@ -51,9 +51,15 @@ export function ingestSubmissions(ctx: CkksContext, publicKey: Uint8Array, data:
         encryptS += next.wallS;
         ingest.encryptCpuS += next.cpuS;
         if (next.value.done === true) break;
-        const ciphertext = next.value.value;
-        ingest.uploadBytes += ciphertext.length;
-        ingest.hubValidateS += timed(() => validateCiphertext(ctx, ciphertext, { scaleBits })).wallS;
+        // The site uploads the compact wire format (packing is the site's work)…
+        const packed = timed(() => packCiphertext(ctx, next.value.value as Uint8Array, scaleBits));
+        encryptS += packed.wallS;
+        ingest.encryptCpuS += packed.cpuS;
+        ingest.uploadBytes += packed.value.length;
+        // …and the hub's strict reader checks it and rebuilds SEAL's serialization to add.
+        const read = timed(() => expandCiphertext(ctx, packed.value, { scaleBits }));
+        ingest.hubValidateS += read.wallS;
+        const ciphertext = read.value;
         const accumulator = aggregates[chunk];
         if (accumulator === undefined) aggregates.push(ciphertext);
         else ingest.hubAddS += timed(() => (aggregates[chunk] = addCiphertexts(ctx, accumulator, ciphertext))).wallS;
