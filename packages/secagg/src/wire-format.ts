@@ -83,15 +83,34 @@ export function expandCiphertext(ctx: CkksContext, wire: Uint8Array, expected: {
   const n = dataLevel.polyModulusDegree;
   const blocks = CIPHERTEXT_POLYS * dataLevel.primes.length;
   const coefficients = new Uint32Array(2 * blocks * n);
-  const cursor = { pos: 0 };
+  // The hub's hot path: the bit reader is inlined (a coefficient is a low part of ≤ 32 bits and a
+  // high part of the rest), and the range check compares the two halves with the prime's.
+  let pos = 0;
   for (let block = 0; block < blocks; block++) {
     const prime = dataLevel.primes[block % dataLevel.primes.length]!;
     const loBits = Math.min(prime.bits, 32);
     const hiBits = prime.bits - loBits;
+    const loMask = loBits === 32 ? 0xffffffff : (1 << loBits) - 1;
+    const hiMask = (1 << hiBits) - 1;
+    const qLo = prime.lo;
+    const qHi = prime.hi;
     for (let k = block * n; k < (block + 1) * n; k++) {
-      const lo = readBits(packed, cursor, loBits);
-      const hi = hiBits > 0 ? readBits(packed, cursor, hiBits) : 0;
-      if (hi > prime.hi || (hi === prime.hi && lo >= prime.lo)) {
+      let word = pos >>> 5;
+      let offset = pos & 31;
+      let lo = packed[word]! >>> offset;
+      if (offset + loBits > 32) lo |= packed[word + 1]! << (32 - offset);
+      lo = (lo & loMask) >>> 0;
+      pos += loBits;
+      let hi = 0;
+      if (hiBits > 0) {
+        word = pos >>> 5;
+        offset = pos & 31;
+        hi = packed[word]! >>> offset;
+        if (offset + hiBits > 32) hi |= packed[word + 1]! << (32 - offset);
+        hi &= hiMask;
+        pos += hiBits;
+      }
+      if (hi > qHi || (hi === qHi && lo >= qLo)) {
         throw new AppError(ErrorCode.INVALID_CIPHERTEXT, `ciphertext: coefficient ${k} is not below its prime ${prime.value}`, { details: { coefficient: k } });
       }
       coefficients[2 * k] = lo;
@@ -110,12 +129,3 @@ function writeBits(out: Uint32Array, pos: number, value: number, count: number):
   return pos + count;
 }
 
-/** Reads `count` (≤ 32) bits at the cursor as an unsigned number and advances it. */
-function readBits(words: Uint32Array, cursor: { pos: number }, count: number): number {
-  const word = cursor.pos >>> 5;
-  const offset = cursor.pos & 31;
-  let value = words[word]! >>> offset;
-  if (offset + count > 32) value |= words[word + 1]! << (32 - offset);
-  cursor.pos += count;
-  return count === 32 ? value >>> 0 : (value & ((1 << count) - 1)) >>> 0;
-}
