@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultConsortium } from './support/fault-consortium.ts';
-import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, TRAINING_ROUNDS } from './support/fault-study.ts';
+import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, thresholdOf, TRAINING_ROUNDS } from './support/fault-study.ts';
 import { hubDatabaseTargets } from './support/hub-databases.ts';
 import { readHubUploads } from './support/hub-records.ts';
 import { problemsOfSiteUploads, readTransferLines } from './support/site-uploads.ts';
@@ -72,12 +72,14 @@ for (const target of hubDatabaseTargets()) {
         ...Array.from({ length: TRAINING_ROUNDS }, (_, i) => [i + 1, 'train', 'complete']),
       ]);
 
-      // The interrupted round kept what it had accepted and completed with every participant.
+      // The interrupted round kept what it had accepted and completed with every participant's
+      // update, decrypted by t committee members (every site is on the committee).
       const interrupted = progress.rounds.find((r) => r.id === before.round.id)!;
       expect(interrupted.status).toBe('complete');
       expect(interrupted.submitted).toEqual(expect.arrayContaining(before.round.submitted));
       expect(sorted(interrupted.submitted)).toEqual(sorted(interrupted.participants));
-      expect(sorted(interrupted.decrypted)).toEqual(sorted(interrupted.participants));
+      expect(interrupted.decrypted).toHaveLength(thresholdOf(progress));
+      expect(interrupted.participants).toEqual(expect.arrayContaining(interrupted.decrypted));
       // Models published before the crash are the same models afterwards.
       const modelsBefore = before.progress.models.map((m) => [m.id, m.version, m.parametersHash]);
       expect(progress.models.slice(0, modelsBefore.length).map((m) => [m.id, m.version, m.parametersHash])).toEqual(modelsBefore);
@@ -93,6 +95,7 @@ for (const target of hubDatabaseTargets()) {
       // in the hub's tables and its audit log, with the hashes the sites logged.
       await consortium.stopHub();
       const records = await consortium.database!.read((db) => readHubUploads(db, progress.rounds.map((r) => r.id)));
+      for (const round of progress.rounds) expect(records.decryptorSets[round.id], `decryptor sets of round ${round.index}`).toHaveLength(1);
       const resent: string[] = [];
       for (const site of consortium.sites) {
         const transfers = (await readTransferLines(site.dir)).filter((t) => t.studyId === consortium!.studyId);

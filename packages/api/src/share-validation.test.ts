@@ -19,7 +19,7 @@ import {
 import { ErrorCode } from '@consilium/errors';
 import { decodeEnvelope, sha256Hex } from '@consilium/protocol';
 import type { DecryptTask, KeygenTask } from '@consilium/schemas';
-import { partialDecrypt, type CkksContext } from '@consilium/secagg';
+import { expandCiphertext, partialDecrypt, type CkksContext } from '@consilium/secagg';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiTransport } from './testing/api-transport.ts';
@@ -227,8 +227,13 @@ for (const target of testDatabaseTargets()) {
         chunks.map((chunk) => partialDecrypt(context, site.thresholdKeyShare(study.id), chunk, { self: pointOf(site), decryptors: set.map(pointOf) }));
       const decryptTask = async (site: SimulatedSite): Promise<DecryptTask | undefined> =>
         (await transport.poll(site)).tasks.find((t): t is DecryptTask => t.kind === 'decrypt' && t.roundId === roundId);
-      const ownCiphertext = async (site: SimulatedSite) =>
-        site.encode((await currentRound(domain, study.id)).encoding, await transport.publicKey(site, study.id), site.statsVector(study.spec));
+      /** A site's own encrypted statistics, as SEAL ciphertexts (what the hub adds, once it has expanded the upload's wire format). */
+      const ownCiphertext = async (site: SimulatedSite) => {
+        const { encoding } = await currentRound(domain, study.id);
+        if (encoding.scheme !== 'ckks-multiparty') throw new Error('an encrypted round was expected');
+        const wire = await site.encode(encoding, await transport.publicKey(site, study.id), site.statsVector(study.spec));
+        return wire.map((chunk) => expandCiphertext(context, chunk, { scaleBits: encoding.scaleBits }));
+      };
 
       it('refuses a share while the round is still collecting', async () => {
         const site = study.sites[0]!;

@@ -17,11 +17,13 @@ import { ErrorCode } from '@consilium/errors';
 import { sha256Hex } from '@consilium/protocol';
 import type { VectorEncoding } from '@consilium/schemas';
 import {
-  CIPHERTEXT_LAYOUT,
   combinePublicKeyShares,
   createPublicKeyShare,
   encryptVector,
+  expandCiphertext,
   generateSecretShare,
+  packCiphertext,
+  wireCiphertextBytes,
   type CkksContext,
 } from '@consilium/secagg';
 import { eq } from 'drizzle-orm';
@@ -110,37 +112,56 @@ for (const target of testDatabaseTargets()) {
 
     describe('ciphertexts', () => {
       it('refuses a ciphertext at another scale', async () => {
-        const chunks = encryptVector(context, publicKey, site.statsVector(study.spec), encoding.scaleBits - 1);
-        await expectRefused(site, submission(chunks), ErrorCode.INVALID_CIPHERTEXT, `(2^${encoding.scaleBits - 1}), expected exactly 2^${encoding.scaleBits}`);
+        const scaleBits = encoding.scaleBits - 1;
+        const chunks = encryptVector(context, publicKey, site.statsVector(study.spec), scaleBits).map((c) => packCiphertext(context, c, scaleBits));
+        await expectRefused(site, submission(chunks), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: scale 2^${scaleBits}, expected exactly 2^${encoding.scaleBits}`);
       });
 
-      it('refuses a ciphertext of the same size made under other CKKS parameters', async () => {
-        // A 50-bit data prime instead of 60: same byte size, different ciphertext modulus. (Another
-        // special prime alone would not do: the data level, all a ciphertext carries, is the same.)
+      it("refuses a ciphertext made under other CKKS parameters, and one in SEAL's own serialization", async () => {
+        // A 50-bit data prime instead of 60: the wire format packs each coefficient in its prime's
+        // bits, so the size alone tells the parameters apart.
         expect(encoding.ckks.coeffModulusBits[0]).not.toBe(50);
         const foreign = await siteCrypto.context({ ...encoding.ckks, coeffModulusBits: [50, encoding.ckks.coeffModulusBits.at(-1)!] });
         const seed = randomBytes(32);
         const secrets = [generateSecretShare(foreign), generateSecretShare(foreign)];
         const foreignKey = combinePublicKeyShares(foreign, seed, secrets.map((s) => createPublicKeyShare(foreign, s, seed)));
-        const chunks = encryptVector(foreign, foreignKey, site.statsVector(study.spec), encoding.scaleBits);
-        expect(chunks[0]!.byteLength).toBe(parts[0]!.byteLength);
-        await expectRefused(site, submission(chunks), ErrorCode.INVALID_CIPHERTEXT, "Chunk 0: ciphertext: parms_id does not match this study's parameters");
+        const chunks = encryptVector(foreign, foreignKey, site.statsVector(study.spec), encoding.scaleBits).map((c) => packCiphertext(foreign, c, encoding.scaleBits));
+        const expected = wireCiphertextBytes(context);
+        expect(parts[0]!.byteLength).toBe(expected);
+        expect(chunks[0]!.byteLength).toBeLessThan(expected);
+        await expectRefused(
+          site,
+          submission(chunks),
+          ErrorCode.INVALID_CIPHERTEXT,
+          `Chunk 0: ciphertext: expected ${expected} bytes in the wire format for this study's parameters, got ${chunks[0]!.byteLength}`,
+        );
+        // The study's parameters, but SEAL's serialization instead of the wire format: refused too.
+        const seal = encryptVector(context, publicKey, site.statsVector(study.spec), encoding.scaleBits);
+        await expectRefused(site, submission(seal), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: expected ${expected} bytes in the wire format for this study's parameters, got ${seal[0]!.byteLength}`);
       });
 
       it('refuses a truncated and an extended ciphertext', async () => {
         const chunk = parts[0]!;
         const truncated = chunk.subarray(0, chunk.byteLength - 8);
-        await expectRefused(site, submission([truncated]), ErrorCode.INVALID_CIPHERTEXT, `declares ${chunk.byteLength} bytes but ${truncated.byteLength} are present`);
+        await expectRefused(site, submission([truncated]), ErrorCode.INVALID_CIPHERTEXT, `expected ${chunk.byteLength} bytes in the wire format for this study's parameters, got ${truncated.byteLength}`);
         const extended = new Uint8Array(chunk.byteLength + 8);
         extended.set(chunk);
-        await expectRefused(site, submission([extended]), ErrorCode.INVALID_CIPHERTEXT, `declares ${chunk.byteLength} bytes but ${extended.byteLength} are present`);
+        await expectRefused(site, submission([extended]), ErrorCode.INVALID_CIPHERTEXT, `expected ${chunk.byteLength} bytes in the wire format for this study's parameters, got ${extended.byteLength}`);
       });
 
       it('refuses a ciphertext with a coefficient not below its prime', async () => {
+        // The first coefficient set to q itself, the smallest value out of range. The wire format
+        // packs a 60-bit coefficient as 32 low bits, then 28 high bits, right after its 8-byte header.
+        const q = context.dataModuli[0]!;
+        expect(q >> 59n).toBe(1n);
         const patched = parts[0]!.slice();
-        // The first coefficient set to q itself: the smallest value that is out of range.
-        new DataView(patched.buffer).setBigUint64(CIPHERTEXT_LAYOUT.data, context.dataModuli[0]!, true);
-        await expectRefused(site, submission([patched]), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: data coefficient 0 is not below its prime ${context.dataModuli[0]}`);
+        const view = new DataView(patched.buffer, patched.byteOffset, patched.byteLength);
+        view.setUint32(8, Number(q & 0xffffffffn), true);
+        view.setUint32(12, ((view.getUint32(12, true) & 0xf0000000) | Number(q >> 32n)) >>> 0, true);
+        await expectRefused(site, submission([patched]), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: coefficient 0 is not below its prime ${q}`);
+        // One less is a valid coefficient: the same upload with q − 1 gets past that check.
+        view.setUint32(8, Number((q - 1n) & 0xffffffffn), true);
+        expect(() => expandCiphertext(context, patched, { scaleBits: encoding.scaleBits })).not.toThrow();
       });
 
       it('refuses the wrong number of chunks', async () => {

@@ -37,6 +37,7 @@ import { sealHeapBytes } from '../src/seal-module.ts';
 import { buildCiphertext, buildPlaintext, buildPublicKey, CIPHERTEXT_LAYOUT, parseSecretKey, PLAINTEXT_LAYOUT } from '../src/serialization.ts';
 import { buildShare, SHARE_HEADER_BYTES, ShareKind } from '../src/share-format.ts';
 import { parseKeyShare, validateDealtShare } from '../src/threshold-keys.ts';
+import { expandCiphertext, packCiphertext } from '../src/wire-format.ts';
 
 /** The study defaults, the parameters every target checks against. */
 export const FUZZ_PARAMS: CkksParameters = { polyModulusDegree: 4096, coeffModulusBits: [60, 49], smudgingSigmaBits: 20 };
@@ -57,7 +58,7 @@ const FOREIGN_PARAMS: readonly { readonly label: string; readonly params: CkksPa
 // ---------------------------------------------------------------------------------------------
 // Formats: the fields a mutation can hit, and what a reader must say about each.
 
-type Format = 'seal-ciphertext' | 'seal-plaintext' | 'share';
+type Format = 'seal-ciphertext' | 'seal-plaintext' | 'share' | 'wire';
 type FieldType = 'u8' | 'u16' | 'u32' | 'u64' | 'f64' | 'bytes';
 
 /** A field of a serialized object; `name` is how the parser names it in its errors. */
@@ -114,10 +115,24 @@ const FIELDS: Record<Format, readonly Field[]> = {
     { name: 'parms_id', offset: 16, type: 'bytes', width: 32 },
     { name: 'binding', offset: 48, type: 'bytes', width: 32 },
   ],
+  // The upload format (wire-format.ts): its reader names no fields, so expectations use WIRE_ERRORS.
+  wire: [
+    { name: 'magic', offset: 0, type: 'bytes', width: 4 },
+    { name: 'scale', offset: 4, type: 'u8', width: 1 },
+    { name: 'reserved', offset: 5, type: 'bytes', width: 3 },
+  ],
 };
 
-const DATA_OFFSET: Record<Format, number> = { 'seal-ciphertext': C.data, 'seal-plaintext': P.data, share: SHARE_HEADER_BYTES };
-const POLYS: Record<Format, number> = { 'seal-ciphertext': 2, 'seal-plaintext': 1, share: 1 };
+/** What the wire-format reader says about each of its fields, and about a wrong length. */
+const WIRE_ERRORS: Record<string, RegExp> = {
+  magic: /^ciphertext: not in the wire format/,
+  reserved: /^ciphertext: not in the wire format/,
+  scale: /^ciphertext: scale 2\^\d+, expected exactly 2\^\d+$/,
+  length: /^ciphertext: expected \d+ bytes in the wire format/,
+};
+
+const DATA_OFFSET: Record<Format, number> = { 'seal-ciphertext': C.data, 'seal-plaintext': P.data, share: SHARE_HEADER_BYTES, wire: 8 };
+const POLYS: Record<Format, number> = { 'seal-ciphertext': 2, 'seal-plaintext': 1, share: 1, wire: 2 };
 
 /** Fields a rejection of a truncated or extended object may name (whichever check notices first). */
 const SIZE_FIELDS = /^(header|header\.size|metadata|data\.header\.\w+|data\.count|length)$/;
@@ -162,7 +177,7 @@ export interface Specimen extends Identity {
 }
 
 /** The targets, hub side first; createFuzzWorld makes one of each. */
-export const FUZZ_TARGET_IDS = ['ciphertext', 'public-key-share', 'decryption-share', 'public-key', 'dealt-share', 'aggregate', 'secret-key', 'key-share'] as const;
+export const FUZZ_TARGET_IDS = ['wire-ciphertext', 'ciphertext', 'public-key-share', 'decryption-share', 'public-key', 'dealt-share', 'aggregate', 'secret-key', 'key-share'] as const;
 
 /** A parser or validator that hub or agent applies to received (or stored) bytes. */
 export interface FuzzTarget {
@@ -232,15 +247,10 @@ function specimensOf(label: string, ctx: CkksContext, seed: number, bindings: { 
   const s = (name: string): Uint8Array => derive(seed, `${label} ${name}`);
   const scale = 2 ** FUZZ_SCALE_BITS;
   const ceremony = bindings.ceremony ?? s('ceremony');
+  const ciphertext = buildCiphertext(data, { nttForm: true, scale }, seededCoefficients(data, 2, s('ciphertext')));
   return [
-    {
-      name: `ciphertext (${label})`,
-      format: 'seal-ciphertext',
-      parmsId: data.parmsId,
-      nttForm: true,
-      scale,
-      bytes: buildCiphertext(data, { nttForm: true, scale }, seededCoefficients(data, 2, s('ciphertext'))),
-    },
+    { name: `ciphertext (${label})`, format: 'seal-ciphertext', parmsId: data.parmsId, nttForm: true, scale, bytes: ciphertext },
+    { name: `wire ciphertext (${label})`, format: 'wire', parmsId: data.parmsId, scale, bytes: packCiphertext(ctx, ciphertext, FUZZ_SCALE_BITS) },
     {
       name: `public key (${label})`,
       format: 'seal-ciphertext',
@@ -283,6 +293,13 @@ export async function createFuzzWorld(seed: number): Promise<FuzzWorld> {
         bytes: buildCiphertext(data, { nttForm: true, scale: 2 ** 30 }, seededCoefficients(data, 2, derive(seed, 'scale 30'))),
       },
       {
+        name: 'wire ciphertext at scale 2^30 (study)',
+        format: 'wire',
+        parmsId: data.parmsId,
+        scale: 2 ** 30,
+        bytes: packCiphertext(ctx, buildCiphertext(data, { nttForm: true, scale: 2 ** 30 }, seededCoefficients(data, 2, derive(seed, 'wire 30'))), 30),
+      },
+      {
         name: 'coefficient-form ciphertext (study)',
         format: 'seal-ciphertext',
         parmsId: data.parmsId,
@@ -318,8 +335,19 @@ export async function createFuzzWorld(seed: number): Promise<FuzzWorld> {
     const codes = [ErrorCode.INVALID_CIPHERTEXT] as const;
     const targets: FuzzTarget[] = [
       {
+        id: 'wire-ciphertext',
+        description: 'hub: expandCiphertext (a site upload in the compact wire format, scale 2^40)',
+        what: 'ciphertext',
+        codes,
+        level: data,
+        identity: { format: 'wire', parmsId: data.parmsId, scale },
+        valid: byName('wire ciphertext').bytes,
+        fresh: (s) => packCiphertext(ctx, buildCiphertext(data, { nttForm: true, scale }, seededCoefficients(data, 2, s)), FUZZ_SCALE_BITS),
+        run: (bytes) => void expandCiphertext(ctx, bytes, { scaleBits: FUZZ_SCALE_BITS }),
+      },
+      {
         id: 'ciphertext',
-        description: 'hub: validateCiphertext (a site upload, scale 2^40)',
+        description: 'validateCiphertext (a SEAL-serialized ciphertext, scale 2^40)',
         what: 'ciphertext',
         codes,
         level: data,
@@ -518,35 +546,54 @@ function fieldMutants(target: FuzzTarget, otherParmsIds: readonly Uint8Array[]):
       if (field.name === 'binding') expect = target.identity.binding === undefined ? { verdict: 'accept' } : { verdict: 'reject', message: /different|another ceremony/ };
       // A pointed share names the point it was dealt to or belongs to, in its own words.
       if (field.name === 'point' && target.identity.point !== undefined && target.identity.point > 0) expect = { verdict: 'reject', message: /point/ };
+      if (formatOf(target) === 'wire') expect = { verdict: 'reject', message: WIRE_ERRORS[field.name]! };
       return { generator: `field ${field.name}`, bytes, expect };
     });
 }
 
-/** One coefficient set at or above its prime (rejected, by index) or anywhere below it (accepted). */
+/** Writes `value` into the `width` bits at bit `position` of the little-endian bit stream at `offset`. */
+function writeBitField(bytes: Uint8Array, offset: number, position: number, width: number, value: bigint): void {
+  for (let bit = 0; bit < width; bit++) {
+    const at = offset + ((position + bit) >> 3);
+    const mask = 1 << ((position + bit) & 7);
+    bytes[at] = (value >> BigInt(bit)) & 1n ? bytes[at]! | mask : bytes[at]! & ~mask;
+  }
+}
+
+/**
+ * One coefficient set at or above its prime (rejected, by index) or anywhere below it (accepted).
+ * The wire format packs each coefficient in exactly its prime's bit length, so there "above" means
+ * up to 2^bits − 1.
+ */
 function coefficientMutants(target: FuzzTarget): fc.Arbitrary<FuzzInput> {
   const format = formatOf(target);
   const { level } = target;
   const n = level.polyModulusDegree;
   const count = POLYS[format] * level.primes.length * n;
   const index = fc.oneof(fc.nat({ max: count - 1 }), fc.constantFrom(...new Set([0, n - 1, n, count - 1].filter((i) => i < count))));
+  const primeOf = (i: number): Prime => level.primes[Math.floor(i / n) % level.primes.length]!;
   return fc
     .tuple(index, fc.boolean())
     .chain(([i, tooLarge]) => {
-      const prime: Prime = level.primes[Math.floor(i / n) % level.primes.length]!;
-      const q = prime.value;
+      const q = primeOf(i).value;
+      const top = format === 'wire' ? 2n ** BigInt(primeOf(i).bits) - 1n : 2n ** 64n - 1n;
       const value = tooLarge
-        ? fc.oneof(fc.constantFrom(q, q + 1n, 2n ** 61n, 2n ** 63n, 2n ** 64n - 1n), fc.bigInt({ min: q, max: 2n ** 64n - 1n }))
+        ? fc.oneof(fc.constantFrom(...[q, q + 1n, 2n ** 61n, 2n ** 63n, top].filter((v) => v >= q && v <= top)), fc.bigInt({ min: q, max: top }))
         : fc.oneof(fc.constantFrom(0n, 1n, q - 1n), fc.bigInt({ min: 0n, max: q - 1n }));
       return value.map((v) => ({ i, v, tooLarge }));
     })
     .map(({ i, v, tooLarge }): FuzzInput => {
       const bytes = target.valid.slice();
-      u64At(bytes, DATA_OFFSET[format] + 8 * i, v);
-      return {
-        generator: tooLarge ? 'coefficient ≥ its prime' : 'coefficient below its prime',
-        bytes,
-        expect: tooLarge ? { verdict: 'reject', field: 'data', index: i } : { verdict: 'accept' },
-      };
+      let expect: Expectation = tooLarge ? { verdict: 'reject', field: 'data', index: i } : { verdict: 'accept' };
+      if (format === 'wire') {
+        let position = 0;
+        for (let k = 0; k < i; k += n) position += primeOf(k).bits * Math.min(n, i - k);
+        writeBitField(bytes, DATA_OFFSET.wire, position, primeOf(i).bits, v);
+        if (tooLarge) expect = { verdict: 'reject', message: new RegExp(`^ciphertext: coefficient ${i} is not below its prime`) };
+      } else {
+        u64At(bytes, DATA_OFFSET[format] + 8 * i, v);
+      }
+      return { generator: tooLarge ? 'coefficient ≥ its prime' : 'coefficient below its prime', bytes, expect };
     });
 }
 
@@ -564,7 +611,7 @@ function randomEdits(target: FuzzTarget): fc.Arbitrary<FuzzInput> {
 
 /** Declared sizes made to agree with a new length, so only the parameter checks can catch it. */
 function fixSizes(bytes: Uint8Array, format: Format, fixArray: boolean, fixCount: boolean): void {
-  if (format === 'share' || bytes.length < 16) return;
+  if (format === 'share' || format === 'wire' || bytes.length < 16) return;
   u64At(bytes, 8, bytes.length);
   const at = format === 'seal-ciphertext' ? C.arrayHeader : P.arrayHeader;
   if (fixArray && bytes.length >= at + 24) {
@@ -574,6 +621,10 @@ function fixSizes(bytes: Uint8Array, format: Format, fixArray: boolean, fixCount
   }
 }
 
+function sizeRejection(format: Format): Expectation {
+  return format === 'wire' ? { verdict: 'reject', message: WIRE_ERRORS.length! } : { verdict: 'reject', field: SIZE_FIELDS };
+}
+
 function truncated(target: FuzzTarget): fc.Arbitrary<FuzzInput> {
   const { valid } = target;
   const format = formatOf(target);
@@ -581,7 +632,7 @@ function truncated(target: FuzzTarget): fc.Arbitrary<FuzzInput> {
   return fc.tuple(length, fc.boolean(), fc.boolean(), fc.boolean()).map(([len, fixOuter, fixArray, fixCount]): FuzzInput => {
     const bytes = valid.slice(0, len);
     if (fixOuter) fixSizes(bytes, format, fixArray, fixCount);
-    return { generator: fixOuter ? 'truncated, sizes fixed' : 'truncated', bytes, expect: { verdict: 'reject', field: SIZE_FIELDS } };
+    return { generator: fixOuter ? 'truncated, sizes fixed' : 'truncated', bytes, expect: sizeRejection(format) };
   });
 }
 
@@ -594,7 +645,7 @@ function extended(target: FuzzTarget): fc.Arbitrary<FuzzInput> {
     bytes.set(valid);
     bytes.set(noise(more, seed), valid.length);
     if (fixOuter) fixSizes(bytes, format, fixArray, fixCount);
-    return { generator: fixOuter ? 'extended, sizes fixed' : 'extended', bytes, expect: { verdict: 'reject', field: SIZE_FIELDS } };
+    return { generator: fixOuter ? 'extended, sizes fixed' : 'extended', bytes, expect: sizeRejection(format) };
   });
 }
 
@@ -616,6 +667,16 @@ function reshaped(target: FuzzTarget): fc.Arbitrary<FuzzInput> {
     fixSizes(bytes, format, true, true);
     return bytes;
   };
+  if (format === 'wire') {
+    // The valid header over one polynomial, or three: only the length can tell.
+    const polyBytes = (valid.length - DATA_OFFSET.wire) / POLYS.wire;
+    return fc.constantFrom(1, 3).map((polys): FuzzInput => {
+      const bytes = new Uint8Array(DATA_OFFSET.wire + polys * polyBytes);
+      bytes.set(valid.subarray(0, Math.min(valid.length, bytes.length)));
+      if (bytes.length > valid.length) bytes.set(valid.subarray(DATA_OFFSET.wire, DATA_OFFSET.wire + polyBytes), valid.length);
+      return { generator: 'reshaped polynomial count', bytes, expect: { verdict: 'reject', message: WIRE_ERRORS.length! } };
+    });
+  }
   if (format === 'share') {
     return fc.oneof(
       fc.constantFrom(...[1, 2, 3, 4].filter((count) => count !== primes)).map((count): FuzzInput => {
@@ -768,7 +829,9 @@ export class FuzzFinding extends Error {
 }
 
 /** How a target answered one input. */
-export type Outcome = { readonly accepted: true } | { readonly accepted: false; readonly code: ErrorCode; readonly field: string | undefined };
+export type Outcome =
+  | { readonly accepted: true }
+  | { readonly accepted: false; readonly code: ErrorCode; readonly field: string | undefined; readonly message: string };
 
 function fieldMatches(expected: string | RegExp, actual: string | undefined): boolean {
   if (actual === undefined) return false;
@@ -821,7 +884,7 @@ export function judge(target: FuzzTarget, input: FuzzInput): Outcome {
   const wrongIndex = expect.index !== undefined && thrown.details?.index !== expect.index;
   const wrongMessage = expect.message !== undefined && !expect.message.test(message);
   if (wrongField || wrongIndex || wrongMessage) throw new FuzzFinding('wrong field', `${about}: "${message}"`, { cause: thrown });
-  return { accepted: false, code, field };
+  return { accepted: false, code, field, message };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -876,7 +939,8 @@ export function campaign(world: FuzzWorld, target: FuzzTarget, runs: number, opt
         if (outcome.accepted) report.accepted++;
         else {
           bump(report.byCode, outcome.code);
-          bump(report.byField, outcome.field ?? '(no field)');
+          // Readers that name no field (the wire format, bindings, points) are grouped by message.
+          bump(report.byField, outcome.field ?? `"${outcome.message.replace(/\d+/g, '#').slice(0, 48)}…"`);
         }
       } catch (error) {
         const finding = error instanceof FuzzFinding ? error : new FuzzFinding('crash', describeError(error), { cause: error });
