@@ -1,10 +1,10 @@
 /**
  * One site on its own, run as a child process by site-alone.ts so that its peak RSS is a site's
- * alone: local training of a model of about `params` parameters, then its FedAvg update encoded and
- * encrypted as a stream (each ciphertext dropped once counted, as a socket would send it). Prints
+ * alone: local training of a model of about `params` parameters, then its FedAvg update encoded,
+ * encrypted and packed to the wire format as a stream (each ciphertext dropped once counted, as a socket would send it). Prints
  * one JSON line: a SiteAloneResult.
  */
-import { createCkksContext, chooseScaleBits } from '@consilium/secagg';
+import { createCkksContext, chooseScaleBits, packCiphertext } from '@consilium/secagg';
 import { CkksParams } from '@consilium/schemas';
 import { encryptChunks, runKeyCeremony } from './ckks-protocol.ts';
 import { sampleMemory, timed } from './measure.ts';
@@ -24,8 +24,10 @@ const data = roundData(input.params, input.sites, input.seed);
 const update = siteUpdate(data, 0);
 const encoded = timed(() => encodeSite(data, update));
 let uploadBytes = 0;
+const scaleBits = chooseScaleBits(ctx, MAX_ABS_PARAMETER);
 const encrypted = timed(() => {
-  for (const ciphertext of encryptChunks(ctx, publicKey, encoded.value, chooseScaleBits(ctx, MAX_ABS_PARAMETER))) uploadBytes += ciphertext.length;
+  // Packed to the wire format, as the agent uploads it.
+  for (const ciphertext of encryptChunks(ctx, publicKey, encoded.value, scaleBits)) uploadBytes += packCiphertext(ctx, ciphertext, scaleBits).length;
 });
 ctx.dispose();
 
