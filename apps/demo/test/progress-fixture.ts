@@ -29,6 +29,7 @@ export function round(index: number, fields: Partial<Round> & { openedS?: number
     failureReason: null,
     participants: [SITE_A.siteId, SITE_B.siteId],
     submitted: [SITE_A.siteId, SITE_B.siteId],
+    decryptors: completedS === null ? [] : [SITE_A.siteId, SITE_B.siteId],
     decrypted: completedS === null ? [] : [SITE_A.siteId, SITE_B.siteId],
     uploadedBytes: 2000,
     result: null,

@@ -27,8 +27,8 @@ describe('describeStudyState', () => {
     expect(describeStudyState(p)).toBe(`study running; 1/2 training rounds done; round 2 (train) collecting, waiting for ${SITE_B.name}`);
   });
 
-  it('counts missing decryption shares while a round is decrypting', () => {
-    const p = progress({ rounds: [round(0, { status: 'decrypting', completedAt: null, decrypted: [SITE_B.siteId] })] });
+  it('counts missing decryption shares, of the members asked, while a round is decrypting', () => {
+    const p = progress({ rounds: [round(0, { status: 'decrypting', completedAt: null, decryptors: [SITE_A.siteId, SITE_B.siteId], decrypted: [SITE_B.siteId] })] });
     expect(describeStudyState(p)).toContain(`round 0 (stats) decrypting, waiting for ${SITE_A.name}`);
   });
 

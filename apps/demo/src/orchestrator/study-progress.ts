@@ -35,8 +35,9 @@ export function describeStudyState(progress: StudyProgress): string {
   const current = progress.rounds.at(-1);
   if (current && current.status !== 'complete') {
     const nameOf = (id: string) => progress.sites.find((s) => s.siteId === id)?.name ?? id;
-    const waiting = (done: string[]) => current.participants.filter((id) => !done.includes(id)).map(nameOf);
-    const missing = current.status === 'decrypting' ? waiting(current.decrypted) : waiting(current.submitted);
+    const waiting = (asked: string[], done: string[]) => asked.filter((id) => !done.includes(id)).map(nameOf);
+    // While decrypting, only the t members asked for this attempt are awaited.
+    const missing = current.status === 'decrypting' ? waiting(current.decryptors, current.decrypted) : waiting(current.participants, current.submitted);
     parts.push(
       `round ${current.index} (${current.kind}) ${current.status}` + (missing.length > 0 ? `, waiting for ${missing.join(', ')}` : ''),
     );

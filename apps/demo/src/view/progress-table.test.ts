@@ -30,8 +30,8 @@ describe('renderProgressView', () => {
     const table = lines.slice(lines.findIndex((l) => l.includes('Round')));
     expect(table[0]?.trim().split(/\s{2,}/)).toEqual(['Round', 'Kind', 'Status', 'Submitted', 'Decrypted', 'Model', 'Evals', 'Accuracy', 'Loss', 'Uploaded', 'Time']);
     expect(table[2]?.trim().split(/\s{2,}/)).toEqual(['1', 'train', 'complete', 'A B', 'A B', 'v1', '1/2', '0.750', '0.520', '2.0 kB', '2.0 s']);
-    // B has submitted, A has not; nobody has decrypted; the round has been open for 5 s.
-    // (The empty model columns collapse in the split.)
-    expect(table[3]?.trim().split(/\s{2,}/)).toEqual(['2', 'train', 'collecting', '· B', '· ·', '1.5 kB', '5.0 s']);
+    // B has submitted, A has not; no member has been asked to decrypt yet (the aggregate is not
+    // sealed); the round has been open for 5 s. (The empty columns collapse in the split.)
+    expect(table[3]?.trim().split(/\s{2,}/)).toEqual(['2', 'train', 'collecting', '· B', '1.5 kB', '5.0 s']);
   });
 });

@@ -44,7 +44,7 @@ export function renderProgressView(state: ProgressViewState): string[] {
       round.kind === 'stats' ? 'stats' : 'train',
       round.status,
       siteMarks(progress.sites, labels, round.participants, round.submitted),
-      siteMarks(progress.sites, labels, round.participants, round.decrypted),
+      siteMarks(progress.sites, labels, round.decryptors, round.decrypted),
       model ? `v${model.version}` : '',
       model ? `${model.evaluations.length}/${progress.sites.length}` : '',
       model?.pooled ? formatMetric(model.pooled.accuracy) : '',

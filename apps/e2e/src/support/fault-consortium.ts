@@ -43,11 +43,10 @@ export interface FaultConsortiumOptions {
 
 /**
  * Agents exit by themselves once their study is over (`run --until-done`); this is how long they
- * get. An agent learns that its study is over from a poll, and the hub holds a poll with no work
- * for up to 20 s (the agent's long poll, apps/agent/src/runner.ts, even once every study of the
- * site has ended): the grace covers one held poll and the agent's shutdown.
+ * get. The hub answers a held poll as soon as one of the site's studies changes status, so this
+ * covers the agent's last task and its shutdown.
  */
-const AGENT_EXIT_GRACE_MS = 30_000;
+const AGENT_EXIT_GRACE_MS = 10_000;
 
 /**
  * A consortium for fault tests, built from the orchestrator's pieces: a hub on a fixed port (a hub

@@ -51,6 +51,7 @@ export const StudyProgressOutput = z.object({
       failureReason: z.string().nullable(),
       participants: z.array(z.string()),
       submitted: z.array(z.string()),
+      decryptors: z.array(z.string()),
       decrypted: z.array(z.string()),
       uploadedBytes: z.number(),
       result: z.unknown(),

@@ -159,7 +159,8 @@ const RECHECK_MS = 2000;
 
 /**
  * A long poll: answers at once when the site has work, otherwise waits — up to `waitMs` — for a
- * change that may have given it some (a round sealed, a ceremony stage completed), so agents start
+ * change that may have given it some (a round sealed, a ceremony stage completed) or that changed one
+ * of its studies' status, so agents start
  * the next step within milliseconds instead of a poll interval. Without a change feed it answers at
  * once, like `pollTasks`.
  */
@@ -170,10 +171,18 @@ export async function waitForTasks(
   options: { waitMs: number; signal?: AbortSignal },
 ): Promise<PollResult> {
   const until = Date.now() + options.waitMs;
+  let before: string | undefined;
   for (;;) {
     const result = await pollTasks(ctx, site, agent);
     const remaining = until - Date.now();
-    if (result.tasks.length > 0 || remaining <= 0 || !ctx.changes || options.signal?.aborted) return result;
+    // A study that changed status (say, completed) is news too: an agent run with --until-done exits on it.
+    const statuses = studyStatuses(result);
+    before ??= statuses;
+    if (result.tasks.length > 0 || statuses !== before || remaining <= 0 || !ctx.changes || options.signal?.aborted) return result;
     await ctx.changes.wait(Math.min(remaining, RECHECK_MS), options.signal);
   }
+}
+
+function studyStatuses(result: PollResult): string {
+  return result.studies.map((s) => `${s.studyId}:${s.status}`).join(',');
 }

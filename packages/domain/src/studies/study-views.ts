@@ -68,6 +68,9 @@ export interface StudyProgress {
     failureReason: string | null;
     participants: string[];
     submitted: string[];
+    /** The committee members asked to decrypt the current attempt (t of them; empty before sealing). */
+    decryptors: string[];
+    /** Those of `decryptors` whose share for the current attempt has arrived. */
     decrypted: string[];
     uploadedBytes: number;
     result: unknown;
@@ -135,7 +138,8 @@ export async function getStudyProgress(ctx: DomainContext, studyId: string): Pro
         failureReason: r.failureReason,
         participants: r.participants,
         submitted: roundSubs.map((s) => s.siteId),
-        decrypted: shares.filter((s) => s.roundId === r.id).map((s) => s.siteId),
+        decryptors: r.decryptors,
+        decrypted: shares.filter((s) => s.roundId === r.id && s.attempt === r.decryptAttempt).map((s) => s.siteId),
         uploadedBytes: roundSubs.reduce((n, s) => n + s.payloadBytes, 0),
         result: r.result,
       };

@@ -61,7 +61,8 @@ export function RoundsTable({ rounds, encrypted }: { rounds: StudyProgress['roun
               </td>
               {encrypted ? (
                 <td>
-                  <Count done={round.decrypted.length} of={round.participants.length} />
+                  {/* t shares decrypt a round: count against the members asked, not every participant. */}
+                  {round.decryptors.length > 0 ? <Count done={round.decrypted.length} of={round.decryptors.length} /> : '—'}
                 </td>
               ) : null}
               <td className="num">{formatBytes(round.uploadedBytes)}</td>

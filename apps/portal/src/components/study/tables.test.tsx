@@ -7,6 +7,7 @@ import { SitesTable } from './sites-table.tsx';
 
 const SITE_A = '11111111-1111-4111-8111-111111111111';
 const SITE_B = '22222222-2222-4222-8222-222222222222';
+const SITE_C = '33333333-3333-4333-8333-333333333333';
 
 const rounds: StudyProgress['rounds'] = [
   {
@@ -19,8 +20,10 @@ const rounds: StudyProgress['rounds'] = [
     decryptDeadlineAt: '2026-11-25T10:15:00Z',
     completedAt: '2026-11-25T10:02:00Z',
     failureReason: null,
-    participants: [SITE_A, SITE_B],
-    submitted: [SITE_A, SITE_B],
+    participants: [SITE_A, SITE_B, SITE_C],
+    submitted: [SITE_A, SITE_B, SITE_C],
+    // A 2-of-3 committee: two members decrypt, the third is not asked.
+    decryptors: [SITE_A, SITE_B],
     decrypted: [SITE_A, SITE_B],
     uploadedBytes: 3 * 1024 * 1024,
     result: null,
@@ -37,6 +40,7 @@ const rounds: StudyProgress['rounds'] = [
     failureReason: null,
     participants: [SITE_A, SITE_B],
     submitted: [SITE_A],
+    decryptors: [],
     decrypted: [],
     uploadedBytes: 1536,
     result: null,
@@ -53,12 +57,12 @@ function rowsOf(html: string): string[][] {
 }
 
 describe('study tables', () => {
-  it('rounds: status, submitted and decrypted counts, upload size', () => {
+  it('rounds: status, submitted count, decrypted count out of the t members asked, upload size', () => {
     const html = renderToStaticMarkup(<RoundsTable rounds={rounds} encrypted />);
     expect(html).toContain('<caption id="rounds-caption" class="visually-hidden">Rounds, oldest first</caption>');
     expect(rowsOf(html)).toEqual([
-      ['0', 'Statistics', 'Complete', '2 / 2', '2 / 2', '3.0 MiB', '25 Nov 2026, 10:00 UTC', '25 Nov 2026, 10:02 UTC'],
-      ['1', 'Training', 'Collecting', '1 / 2', '0 / 2', '1.5 KiB', '25 Nov 2026, 10:03 UTC', 'Deadline 25 Nov 2026, 10:13 UTC'],
+      ['0', 'Statistics', 'Complete', '3 / 3', '2 / 2', '3.0 MiB', '25 Nov 2026, 10:00 UTC', '25 Nov 2026, 10:02 UTC'],
+      ['1', 'Training', 'Collecting', '1 / 2', '—', '1.5 KiB', '25 Nov 2026, 10:03 UTC', 'Deadline 25 Nov 2026, 10:13 UTC'],
     ]);
     // Without encryption there is nothing to decrypt: no column for it.
     expect(rowsOf(renderToStaticMarkup(<RoundsTable rounds={rounds} encrypted={false} />))[0]).toHaveLength(7);

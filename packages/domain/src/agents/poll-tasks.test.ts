@@ -1,0 +1,85 @@
+import { studies } from '@consilium/db';
+import { testDatabaseTargets } from '@consilium/db/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChangeFeed } from '../changes.ts';
+import { HubCrypto } from '../crypto.ts';
+import { createTestHub, domainTransport, performTask, setUpStudy, testStudySpec, type HubTransport, type TestHub } from '../testing/index.ts';
+import { waitForTasks } from './poll-tasks.ts';
+
+const AGENT = { agentVersion: 'test', backend: null };
+
+/** The long poll: held while a site has nothing to do, answered as soon as it has work or news. */
+for (const target of testDatabaseTargets()) {
+  describe.skipIf(target.skipReason !== null)(`long poll on ${target.kind}`, { timeout: 60_000 }, () => {
+    let hub: TestHub;
+    let siteCrypto: HubCrypto;
+    let transport: HubTransport;
+
+    beforeAll(async () => {
+      hub = await createTestHub(target);
+      hub.ctx.changes = new ChangeFeed();
+      siteCrypto = new HubCrypto();
+      transport = domainTransport(hub.ctx);
+    }, 60_000);
+    afterAll(async () => {
+      await siteCrypto?.dispose();
+      await hub?.close();
+    });
+
+    /** A plaintext study whose first site has done its statistics task, so it waits on the others. */
+    async function siteWithNothingToDo() {
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3, spec: testStudySpec({ encrypted: false }) });
+      const site = study.sites[0]!;
+      const [task] = (await transport.poll(site)).tasks;
+      await performTask(site, transport, study, task!);
+      const authenticated = { siteId: site.siteId, siteName: site.name, publicKey: '' };
+      return { study, authenticated };
+    }
+
+    it('answers at once when the site has work', async () => {
+      // Arrange
+      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3, spec: testStudySpec({ encrypted: false }) });
+      const site = study.sites[1]!;
+
+      // Act
+      const started = Date.now();
+      const result = await waitForTasks(hub.ctx, { siteId: site.siteId, siteName: site.name, publicKey: '' }, AGENT, { waitMs: 10_000 });
+
+      // Assert
+      expect(result.tasks.map((t) => t.kind)).toEqual(['stats']);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('holds the poll for waitMs when nothing changes', async () => {
+      // Arrange
+      const { authenticated } = await siteWithNothingToDo();
+
+      // Act
+      const started = Date.now();
+      const result = await waitForTasks(hub.ctx, authenticated, AGENT, { waitMs: 400 });
+
+      // Assert
+      expect(result.tasks).toEqual([]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    });
+
+    it('answers as soon as one of the site\'s studies changes status, so an agent run --until-done exits at once', async () => {
+      // Arrange
+      const { study, authenticated } = await siteWithNothingToDo();
+      const started = Date.now();
+      const waiting = waitForTasks(hub.ctx, authenticated, AGENT, { waitMs: 20_000 });
+
+      // Act: the study ends (any path that commits a change notifies the feed).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await hub.ctx.db.update(studies).set({ status: 'failed', failureReason: 'stopped by the test' }).where(eq(studies.id, study.id));
+      hub.ctx.changes!.notify();
+      const result = await waiting;
+
+      // Assert
+      expect(result.tasks).toEqual([]);
+      expect(result.studies.find((s) => s.studyId === study.id)).toMatchObject({ status: 'failed', failureReason: 'stopped by the test' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    });
+  });
+}
