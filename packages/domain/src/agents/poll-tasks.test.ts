@@ -1,10 +1,8 @@
 import { studies } from '@consilium/db';
 import { testDatabaseTargets } from '@consilium/db/testing';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeFeed } from '../changes.ts';
-import { HubCrypto } from '../crypto.ts';
-import { createTestHub, domainTransport, performTask, setUpStudy, testStudySpec, type HubTransport, type TestHub } from '../testing/index.ts';
+import { describe, expect, it } from 'vitest';
+import { performTask, setUpStudy, testStudySpec, useDomainHarness } from '../testing/index.ts';
 import { waitForTasks } from './poll-tasks.ts';
 
 const AGENT = { agentVersion: 'test', backend: null };
@@ -12,39 +10,26 @@ const AGENT = { agentVersion: 'test', backend: null };
 /** The long poll: held while a site has nothing to do, answered as soon as it has work or news. */
 for (const target of testDatabaseTargets()) {
   describe.skipIf(target.skipReason !== null)(`long poll on ${target.kind}`, { timeout: 60_000 }, () => {
-    let hub: TestHub;
-    let siteCrypto: HubCrypto;
-    let transport: HubTransport;
-
-    beforeAll(async () => {
-      hub = await createTestHub(target);
-      hub.ctx.changes = new ChangeFeed();
-      siteCrypto = new HubCrypto();
-      transport = domainTransport(hub.ctx);
-    }, 60_000);
-    afterAll(async () => {
-      await siteCrypto?.dispose();
-      await hub?.close();
-    });
+    const harness = useDomainHarness(target, { changeFeed: true });
 
     /** A plaintext study whose first site has done its statistics task, so it waits on the others. */
     async function siteWithNothingToDo() {
-      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3, spec: testStudySpec({ encrypted: false }) });
+      const study = await setUpStudy(harness.hub.ctx, harness.transport, { siteCrypto: harness.siteCrypto, sites: 3, spec: testStudySpec({ encrypted: false }) });
       const site = study.sites[0]!;
-      const [task] = (await transport.poll(site)).tasks;
-      await performTask(site, transport, study, task!);
+      const [task] = (await harness.transport.poll(site)).tasks;
+      await performTask(site, harness.transport, study, task!);
       const authenticated = { siteId: site.siteId, siteName: site.name, publicKey: '' };
       return { study, authenticated };
     }
 
     it('answers at once when the site has work', async () => {
       // Arrange
-      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 3, spec: testStudySpec({ encrypted: false }) });
+      const study = await setUpStudy(harness.hub.ctx, harness.transport, { siteCrypto: harness.siteCrypto, sites: 3, spec: testStudySpec({ encrypted: false }) });
       const site = study.sites[1]!;
 
       // Act
       const started = Date.now();
-      const result = await waitForTasks(hub.ctx, { siteId: site.siteId, siteName: site.name, publicKey: '' }, AGENT, { waitMs: 10_000 });
+      const result = await waitForTasks(harness.hub.ctx, { siteId: site.siteId, siteName: site.name, publicKey: '' }, AGENT, { waitMs: 10_000 });
 
       // Assert
       expect(result.tasks.map((t) => t.kind)).toEqual(['stats']);
@@ -57,7 +42,7 @@ for (const target of testDatabaseTargets()) {
 
       // Act
       const started = Date.now();
-      const result = await waitForTasks(hub.ctx, authenticated, AGENT, { waitMs: 400 });
+      const result = await waitForTasks(harness.hub.ctx, authenticated, AGENT, { waitMs: 400 });
 
       // Assert
       expect(result.tasks).toEqual([]);
@@ -68,12 +53,12 @@ for (const target of testDatabaseTargets()) {
       // Arrange
       const { study, authenticated } = await siteWithNothingToDo();
       const started = Date.now();
-      const waiting = waitForTasks(hub.ctx, authenticated, AGENT, { waitMs: 20_000 });
+      const waiting = waitForTasks(harness.hub.ctx, authenticated, AGENT, { waitMs: 20_000 });
 
       // Act: the study ends (any path that commits a change notifies the feed).
       await new Promise((resolve) => setTimeout(resolve, 100));
-      await hub.ctx.db.update(studies).set({ status: 'failed', failureReason: 'stopped by the test' }).where(eq(studies.id, study.id));
-      hub.ctx.changes!.notify();
+      await harness.hub.ctx.db.update(studies).set({ status: 'failed', failureReason: 'stopped by the test' }).where(eq(studies.id, study.id));
+      harness.hub.ctx.changes!.notify();
       const result = await waiting;
 
       // Assert

@@ -1,11 +1,10 @@
 import { rounds, studies, studySites } from '@consilium/db';
 import { testDatabaseTargets } from '@consilium/db/testing';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubCrypto } from '../crypto.ts';
+import { describe, expect, it } from 'vitest';
 import { issueEnrollmentToken } from '../enrollment/issue-token.ts';
 import { revokeSite } from '../sites/manage-sites.ts';
-import { createTestHub, domainTransport, driveStudy, runCeremony, runPendingTasks, setUpStudy, SimulatedSite, siteProfiles, testStudySpec, type HubTransport, type TestHub } from '../testing/index.ts';
+import { driveStudy, runCeremony, runPendingTasks, setUpStudy, SimulatedSite, siteProfiles, testStudySpec, useDomainHarness } from '../testing/index.ts';
 import { rekeyStudy } from './rekey-study.ts';
 
 /**
@@ -15,44 +14,32 @@ import { rekeyStudy } from './rekey-study.ts';
  */
 for (const target of testDatabaseTargets()) {
   describe.skipIf(target.skipReason !== null)(`re-keying on ${target.kind}`, { timeout: 120_000 }, () => {
-    let hub: TestHub;
-    let siteCrypto: HubCrypto;
-    let transport: HubTransport;
+    const harness = useDomainHarness(target);
 
-    beforeAll(async () => {
-      hub = await createTestHub(target);
-      siteCrypto = new HubCrypto();
-      transport = domainTransport(hub.ctx);
-    }, 60_000);
-    afterAll(async () => {
-      await siteCrypto?.dispose();
-      await hub?.close();
-    });
-
-    const studyRow = async (id: string) => (await hub.ctx.db.select().from(studies).where(eq(studies.id, id)))[0]!;
-    const roundsOf = (id: string) => hub.ctx.db.select().from(rounds).where(eq(rounds.studyId, id)).orderBy(asc(rounds.index));
+    const studyRow = async (id: string) => (await harness.hub.ctx.db.select().from(studies).where(eq(studies.id, id)))[0]!;
+    const roundsOf = (id: string) => harness.hub.ctx.db.select().from(rounds).where(eq(rounds.studyId, id)).orderBy(asc(rounds.index));
 
     it('re-keys after a site leaves and after a new one joins; the study completes under each new key', async () => {
       const spec = testStudySpec({ trainingRounds: 3 });
-      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 4, spec });
+      const study = await setUpStudy(harness.hub.ctx, harness.transport, { siteCrypto: harness.siteCrypto, sites: 4, spec });
       const before = await studyRow(study.id);
       expect(before).toMatchObject({ status: 'running', keyEpoch: 0, threshold: 3 });
       expect(new Set(before.committee)).toEqual(new Set(study.sites.map((s) => s.siteId)));
 
       // Statistics round and the first training round under epoch 0.
       for (let i = 0; i < 6 && (await roundsOf(study.id)).filter((r) => r.status === 'complete').length < 2; i++) {
-        for (const site of study.sites) await runPendingTasks(site, transport, study);
+        for (const site of study.sites) await runPendingTasks(site, harness.transport, study);
       }
       expect((await roundsOf(study.id)).filter((r) => r.status === 'complete')).toHaveLength(2);
 
       // Site 4 leaves the consortium: revoke it, then re-key among the three that remain.
       const leaving = study.sites[3]!;
-      await revokeSite(hub.ctx, { siteName: leaving.name, actor: 'admin:test', reason: 'left the consortium' });
-      const rekeyed = await rekeyStudy(hub.ctx, { studyId: study.id, actor: 'admin:test', reason: `${leaving.name} left` });
+      await revokeSite(harness.hub.ctx, { siteName: leaving.name, actor: 'admin:test', reason: 'left the consortium' });
+      const rekeyed = await rekeyStudy(harness.hub.ctx, { studyId: study.id, actor: 'admin:test', reason: `${leaving.name} left` });
       expect(rekeyed).toMatchObject({ epoch: 1, threshold: 2 });
       expect(new Set(rekeyed.committee)).toEqual(new Set(study.sites.slice(0, 3).map((s) => s.siteId)));
       const remaining = study.sites.slice(0, 3);
-      await runCeremony(remaining, transport, study);
+      await runCeremony(remaining, harness.transport, study);
       const afterLeave = await studyRow(study.id);
       expect(afterLeave).toMatchObject({ status: 'running', keyEpoch: 1 });
       expect(afterLeave.publicKeyHash).not.toBe(before.publicKeyHash);
@@ -62,25 +49,25 @@ for (const target of testDatabaseTargets()) {
       expect(open.participants).not.toContain(leaving.siteId);
 
       // A new hospital joins the running study, and the study is re-keyed to include it.
-      const token = await issueEnrollmentToken(hub.ctx, { studyId: study.id, siteName: `${study.sites[0]!.name} joiner`, actor: 'admin:test' });
-      const joiner = new SimulatedSite({ name: token.siteName, crypto: siteCrypto, profile: siteProfiles(5)[4]! });
-      joiner.siteId = (await transport.enroll(joiner, token.token)).siteId;
+      const token = await issueEnrollmentToken(harness.hub.ctx, { studyId: study.id, siteName: `${study.sites[0]!.name} joiner`, actor: 'admin:test' });
+      const joiner = new SimulatedSite({ name: token.siteName, crypto: harness.siteCrypto, profile: siteProfiles(5)[4]! });
+      joiner.siteId = (await harness.transport.enroll(joiner, token.token)).siteId;
       const members = [...remaining, joiner];
-      const again = await rekeyStudy(hub.ctx, { studyId: study.id, actor: 'admin:test', reason: `${joiner.name} joined` });
+      const again = await rekeyStudy(harness.hub.ctx, { studyId: study.id, actor: 'admin:test', reason: `${joiner.name} joined` });
       expect(again).toMatchObject({ epoch: 2, threshold: 3 });
       expect(new Set(again.committee)).toEqual(new Set(members.map((s) => s.siteId)));
-      await runCeremony(members, transport, study);
+      await runCeremony(members, harness.transport, study);
       const afterJoin = await studyRow(study.id);
       expect(afterJoin).toMatchObject({ status: 'running', keyEpoch: 2 });
       expect(afterJoin.publicKeyHash).not.toBe(afterLeave.publicKeyHash);
 
-      await driveStudy(members, transport, study);
+      await driveStudy(members, harness.transport, study);
       expect((await studyRow(study.id)).status).toBe('completed');
       const last = (await roundsOf(study.id)).at(-1)!;
       expect(last).toMatchObject({ status: 'complete', keyEpoch: 2 });
       expect(last.participants).toContain(joiner.siteId);
       // The departed site's key material is of epoch 0; the study's membership rows no longer list it as a key holder.
-      const rows = await hub.ctx.db.select().from(studySites).where(eq(studySites.studyId, study.id));
+      const rows = await harness.hub.ctx.db.select().from(studySites).where(eq(studySites.studyId, study.id));
       expect(rows.find((r) => r.siteId === leaving.siteId)?.keyShare ?? null).toBeNull();
     });
   });

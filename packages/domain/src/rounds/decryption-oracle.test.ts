@@ -3,9 +3,8 @@ import { testDatabaseTargets } from '@consilium/db/testing';
 import { generateIdentity, sha256Hex, signPayload } from '@consilium/protocol';
 import { addCiphertexts, encryptVector, expandCiphertext, packCiphertext } from '@consilium/secagg';
 import { and, asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubCrypto } from '../crypto.ts';
-import { createTestHub, currentRound, domainTransport, driveStudy, runPendingTasks, setUpStudy, testStudySpec, type HubTransport, type TestHub, type TestStudy } from '../testing/index.ts';
+import { describe, expect, it } from 'vitest';
+import { currentRound, driveStudy, runPendingTasks, setUpStudy, testStudySpec, type TestStudy, useDomainHarness } from '../testing/index.ts';
 
 /**
  * No decryption oracle: a hub that asks the committee to decrypt one site's ciphertext, a sum of
@@ -15,56 +14,44 @@ import { createTestHub, currentRound, domainTransport, driveStudy, runPendingTas
  */
 for (const target of testDatabaseTargets()) {
   describe.skipIf(target.skipReason !== null)(`decryption-oracle refusals on ${target.kind}`, { timeout: 90_000 }, () => {
-    let hub: TestHub;
-    let siteCrypto: HubCrypto;
-    let transport: HubTransport;
-
-    beforeAll(async () => {
-      hub = await createTestHub(target);
-      siteCrypto = new HubCrypto();
-      transport = domainTransport(hub.ctx);
-    }, 60_000);
-    afterAll(async () => {
-      await siteCrypto?.dispose();
-      await hub?.close();
-    });
+    const harness = useDomainHarness(target);
 
     /** A study of 4 sites, minimum 3 submissions, whose statistics round every site has submitted to. */
     async function sealedStatsRound(): Promise<{ study: TestStudy; roundId: string }> {
-      const study = await setUpStudy(hub.ctx, transport, { siteCrypto, sites: 4, spec: testStudySpec({ minSitesPerRound: 3 }) });
-      for (const site of study.sites) expect(await runPendingTasks(site, transport, study, { kinds: ['stats'] })).toBe(1);
-      const round = await currentRound(hub.ctx, study.id);
+      const study = await setUpStudy(harness.hub.ctx, harness.transport, { siteCrypto: harness.siteCrypto, sites: 4, spec: testStudySpec({ minSitesPerRound: 3 }) });
+      for (const site of study.sites) expect(await runPendingTasks(site, harness.transport, study, { kinds: ['stats'] })).toBe(1);
+      const round = await currentRound(harness.hub.ctx, study.id);
       expect(round.row.status).toBe('decrypting');
       return { study, roundId: round.row.id };
     }
 
     const chunksOf = async (roundId: string, siteId: string) =>
-      (await hub.ctx.db.select().from(submissionChunks).where(and(eq(submissionChunks.roundId, roundId), eq(submissionChunks.siteId, siteId))).orderBy(asc(submissionChunks.chunkIndex))).map((c) => c.ciphertext);
+      (await harness.hub.ctx.db.select().from(submissionChunks).where(and(eq(submissionChunks.roundId, roundId), eq(submissionChunks.siteId, siteId))).orderBy(asc(submissionChunks.chunkIndex))).map((c) => c.ciphertext);
 
-    const scaleOf = async (roundId: string) => ((await hub.ctx.db.select().from(rounds).where(eq(rounds.id, roundId)))[0]!.encoding as { scaleBits: number }).scaleBits;
+    const scaleOf = async (roundId: string) => ((await harness.hub.ctx.db.select().from(rounds).where(eq(rounds.id, roundId)))[0]!.encoding as { scaleBits: number }).scaleBits;
 
     /** What a malicious hub does: replace the sealed aggregate (and its announced hash). */
     async function replaceAggregate(roundId: string, aggregate: Uint8Array[]): Promise<void> {
       for (const [chunkIndex, accumulator] of aggregate.entries()) {
-        await hub.ctx.db.update(roundChunks).set({ accumulator }).where(and(eq(roundChunks.roundId, roundId), eq(roundChunks.chunkIndex, chunkIndex)));
+        await harness.hub.ctx.db.update(roundChunks).set({ accumulator }).where(and(eq(roundChunks.roundId, roundId), eq(roundChunks.chunkIndex, chunkIndex)));
       }
-      await hub.ctx.db.update(rounds).set({ aggregateHash: sha256Hex(aggregate) }).where(eq(rounds.id, roundId));
+      await harness.hub.ctx.db.update(rounds).set({ aggregateHash: sha256Hex(aggregate) }).where(eq(rounds.id, roundId));
     }
 
     /** …and drop sites from the listing served to decryptors. */
     async function hideSubmissions(roundId: string, siteIds: string[]): Promise<void> {
       for (const siteId of siteIds) {
-        await hub.ctx.db.delete(submissionChunks).where(and(eq(submissionChunks.roundId, roundId), eq(submissionChunks.siteId, siteId)));
-        await hub.ctx.db.delete(submissions).where(and(eq(submissions.roundId, roundId), eq(submissions.siteId, siteId)));
+        await harness.hub.ctx.db.delete(submissionChunks).where(and(eq(submissionChunks.roundId, roundId), eq(submissionChunks.siteId, siteId)));
+        await harness.hub.ctx.db.delete(submissions).where(and(eq(submissions.roundId, roundId), eq(submissions.siteId, siteId)));
       }
     }
 
     /** Every site performs its decrypt tasks; returns the refusals recorded on both sides. */
     async function attemptDecryption(study: TestStudy, roundId: string) {
-      for (const site of study.sites) await runPendingTasks(site, transport, study, { kinds: ['decrypt'] });
+      for (const site of study.sites) await runPendingTasks(site, harness.transport, study, { kinds: ['decrypt'] });
       const siteSide = study.sites.flatMap((s) => s.refusals.filter((r) => r.roundId === roundId).map((r) => ({ site: s.siteId, reason: r.reason })));
-      const hubSide = await hub.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.roundId, roundId), eq(auditEvents.action, 'round.decryption_refused')));
-      const [round] = await hub.ctx.db.select().from(rounds).where(eq(rounds.id, roundId));
+      const hubSide = await harness.hub.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.roundId, roundId), eq(auditEvents.action, 'round.decryption_refused')));
+      const [round] = await harness.hub.ctx.db.select().from(rounds).where(eq(rounds.id, roundId));
       return { siteSide, hubSide, round: round! };
     }
 
@@ -83,16 +70,16 @@ for (const target of testDatabaseTargets()) {
     it("refuses to decrypt one site's ciphertext presented as the aggregate", async () => {
       const { study, roundId } = await sealedStatsRound();
       const victim = study.sites[0]!;
-      const context = await siteCrypto.context(study.spec.privacy.ckks);
+      const context = await harness.siteCrypto.context(study.spec.privacy.ckks);
       const scaleBits = await scaleOf(roundId);
       await replaceAggregate(roundId, (await chunksOf(roundId, victim.siteId)).map((c) => expandCiphertext(context, c, { scaleBits })));
       expectRefused(await attemptDecryption(study, roundId), /aggregate chunk 0 is not the sum of the 4 signed submissions/);
     });
 
-    it("refuses one site's ciphertext even when the hub lists only that submission", async () => {
+    it("refuses one site's ciphertext even when the harness.hub lists only that submission", async () => {
       const { study, roundId } = await sealedStatsRound();
       const victim = study.sites[0]!;
-      const context = await siteCrypto.context(study.spec.privacy.ckks);
+      const context = await harness.siteCrypto.context(study.spec.privacy.ckks);
       const scaleBits = await scaleOf(roundId);
       await replaceAggregate(roundId, (await chunksOf(roundId, victim.siteId)).map((c) => expandCiphertext(context, c, { scaleBits })));
       await hideSubmissions(roundId, study.sites.slice(1).map((s) => s.siteId));
@@ -101,7 +88,7 @@ for (const target of testDatabaseTargets()) {
 
     it('refuses a sum of fewer submissions than the study minimum', async () => {
       const { study, roundId } = await sealedStatsRound();
-      const context = await siteCrypto.context(study.spec.privacy.ckks);
+      const context = await harness.siteCrypto.context(study.spec.privacy.ckks);
       const scaleBits = await scaleOf(roundId);
       const expand = (chunks: Uint8Array[]) => chunks.map((c) => expandCiphertext(context, c, { scaleBits }));
       const [a, b] = [expand(await chunksOf(roundId, study.sites[0]!.siteId)), expand(await chunksOf(roundId, study.sites[1]!.siteId))];
@@ -112,9 +99,9 @@ for (const target of testDatabaseTargets()) {
 
     it('refuses a sum that includes a ciphertext no site signed', async () => {
       const { study, roundId } = await sealedStatsRound();
-      const context = await siteCrypto.context(study.spec.privacy.ckks);
-      const [round] = await hub.ctx.db.select().from(rounds).where(eq(rounds.id, roundId));
-      const [studyRow] = await hub.ctx.db.select().from(studies).where(eq(studies.id, study.id));
+      const context = await harness.siteCrypto.context(study.spec.privacy.ckks);
+      const [round] = await harness.hub.ctx.db.select().from(rounds).where(eq(rounds.id, roundId));
+      const [studyRow] = await harness.hub.ctx.db.select().from(studies).where(eq(studies.id, study.id));
       const encoding = round!.encoding as { length: number; scaleBits: number };
       // The hub encrypts a vector of its choice and passes it off as site 4's submission, signed with a key of its own.
       const forged = encryptVector(context, studyRow!.publicKey!, new Float64Array(encoding.length), encoding.scaleBits).map((c) => packCiphertext(context, c, encoding.scaleBits));
@@ -122,8 +109,8 @@ for (const target of testDatabaseTargets()) {
       await hideSubmissions(roundId, [impersonated.siteId]);
       const payloadSha256 = sha256Hex(forged);
       const signature = signPayload({ privateKeyPem: generateIdentity().privateKeyPem, purpose: 'submission', studyId: study.id, roundId, siteId: impersonated.siteId, payloadSha256 });
-      await hub.ctx.db.insert(submissions).values({ roundId, siteId: impersonated.siteId, payloadHash: payloadSha256, payloadBytes: 1, signature });
-      for (const [chunkIndex, ciphertext] of forged.entries()) await hub.ctx.db.insert(submissionChunks).values({ roundId, siteId: impersonated.siteId, chunkIndex, ciphertext });
+      await harness.hub.ctx.db.insert(submissions).values({ roundId, siteId: impersonated.siteId, payloadHash: payloadSha256, payloadBytes: 1, signature });
+      for (const [chunkIndex, ciphertext] of forged.entries()) await harness.hub.ctx.db.insert(submissionChunks).values({ roundId, siteId: impersonated.siteId, chunkIndex, ciphertext });
       const expand = (c: Uint8Array) => expandCiphertext(context, c, { scaleBits: encoding.scaleBits });
       const genuine = await Promise.all(study.sites.slice(0, 3).map((s) => chunksOf(roundId, s.siteId)));
       await replaceAggregate(roundId, forged.map((chunk, i) => genuine.reduce((sum, site) => addCiphertexts(context, sum, expand(site[i]!)), expand(chunk))));
@@ -132,12 +119,12 @@ for (const target of testDatabaseTargets()) {
 
     it('decrypts the genuine aggregate after a refused round, in the retried round', async () => {
       const { study, roundId } = await sealedStatsRound();
-      const context = await siteCrypto.context(study.spec.privacy.ckks);
+      const context = await harness.siteCrypto.context(study.spec.privacy.ckks);
       const scaleBits = await scaleOf(roundId);
       await replaceAggregate(roundId, (await chunksOf(roundId, study.sites[1]!.siteId)).map((c) => expandCiphertext(context, c, { scaleBits })));
       await attemptDecryption(study, roundId);
-      await driveStudy(study.sites, transport, study);
-      const [row] = await hub.ctx.db.select().from(studies).where(eq(studies.id, study.id));
+      await driveStudy(study.sites, harness.transport, study);
+      const [row] = await harness.hub.ctx.db.select().from(studies).where(eq(studies.id, study.id));
       expect(row!.status).toBe('completed');
     });
   });
