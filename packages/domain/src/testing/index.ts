@@ -11,7 +11,7 @@ export { asEnvelope, authenticateSigned, domainTransport, type HubTransport, typ
 export { driveStudy, performTask, runPendingTasks, type StudyUnderTest } from './drive.ts';
 export { currentRound, runCeremony, setUpStudy, siteProfiles, testStudySpec, type TestStudy, type TestStudyOptions } from './test-study.ts';
 export { AUDIT_TABLES, changedTables, publicTables, rowsOf, snapshotState, type StateSnapshot } from './snapshot.ts';
-export { findBytesInDatabase, type Finding, type ScanReport } from './database-scan.ts';
+export { findBytesInDatabase, findSecretsInDatabase, type Finding, type MultiScanReport, type ScanReport } from './database-scan.ts';
 export { refusalOf, rejectionOf, type Refusal } from './errors.ts';
 export { contributionsTo, expectedFedAvg, expectedStatistics, maxAbsDifference, sumOf } from './expected.ts';
 export type { LoadedRound } from '../rounds/load-round.ts';
