@@ -117,6 +117,34 @@ for (const target of testDatabaseTargets()) {
       });
     });
 
+    it('answers a re-sent dealing as a duplicate once the ceremony is over, and a different one as WRONG_STATE', async () => {
+      // Arrange: the ceremony runs through a transport that keeps each site's dealing envelope.
+      const dealings = new Map<string, Uint8Array>();
+      const recording: HubTransport = {
+        ...transport,
+        submitDealing: (s, envelope) => {
+          dealings.set(s.siteId, envelope);
+          return transport.submitDealing(s, envelope);
+        },
+      };
+      const study = await setUpStudy(domain, recording, { siteCrypto, sites: 3 });
+      const [site] = study.sites as [SimulatedSite];
+      const [row] = await domain.db.select().from(studies).where(eq(studies.id, study.id));
+      expect(row!.status).toBe('running');
+
+      // Act
+      const before = await snapshotState(domain.db);
+      const receipt = await transport.submitDealing(site, dealings.get(site.siteId)!);
+      const other = site.envelope('dealing', study.id, null, [new Uint8Array(64), new Uint8Array(64), new Uint8Array(64)]);
+      const { error, changedTables } = await refusalOf(domain.db, () => transport.submitDealing(site, other));
+
+      // Assert
+      expect(receipt).toMatchObject({ accepted: true, duplicate: true, dealersSoFar: 3 });
+      expect(await snapshotState(domain.db)).toEqual(before);
+      expect(error.code).toBe(ErrorCode.WRONG_STATE);
+      expect(changedTables).toEqual([]);
+    });
+
     it('counts concurrent submissions — including the same one twice — exactly once each, losing none', async () => {
       const study = await setUpStudy(domain, transport, { siteCrypto, sites: 3 });
       const round = await currentRound(domain, study.id);

@@ -28,15 +28,17 @@ export async function submitDealing(ctx: DomainContext, site: AuthenticatedSite,
   const { studyId, payloadSha256 } = upload.header;
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const study = await loadStudy(tx, studyId, { forUpdate: true });
-    if (study.row.status !== 'keygen') throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" is not in its key ceremony (status ${study.row.status})`);
     pointOf(study, site);
-    const committee = committeeOf(study);
     const members = await tx.select().from(studySites).where(eq(studySites.studyId, studyId));
     const member = members.find((m) => m.siteId === site.siteId)!;
-    if (member.dealtAt) {
-      if (member.dealingSignature === upload.header.signature) return { accepted: true, duplicate: true, dealersSoFar: members.filter((m) => m.dealtAt).length };
-      throw new AppError(ErrorCode.CONFLICT, `Site "${site.siteName}" already dealt its shares for this key epoch`);
+    // A re-send of the accepted dealing (the agent crashed before recording the receipt) is answered
+    // as such even once the ceremony has moved on, as key shares and confirmations are.
+    if (member.dealtAt && member.dealingSignature === upload.header.signature) {
+      return { accepted: true, duplicate: true, dealersSoFar: members.filter((m) => m.dealtAt).length };
     }
+    if (study.row.status !== 'keygen') throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" is not in its key ceremony (status ${study.row.status})`);
+    if (member.dealtAt) throw new AppError(ErrorCode.CONFLICT, `Site "${site.siteName}" already dealt its shares for this key epoch`);
+    const committee = committeeOf(study);
     if (!study.row.publicKey) {
       throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" is still collecting public-key shares; deal once every committee member has published one`);
     }
