@@ -773,9 +773,9 @@ function placed(input: fc.Arbitrary<FuzzInput>, buffers: boolean): fc.Arbitrary<
 /** Options of inputsFor. */
 export interface InputOptions {
   /**
-   * Also hand bytes over as Node Buffers (default true). node-seal's loadFromArray refuses every
-   * Uint8Array subclass, Buffer included, so until the validators give SEAL a plain view this finds
-   * rejections of valid input.
+   * Also hand bytes over as Node Buffers (default true), as fs, streams and most Node APIs do.
+   * node-seal's loadFromArray refuses every Uint8Array subclass, Buffer included, so this checks
+   * that the readers hand SEAL a plain view (sealBytes), and that none reads past its view.
    */
   readonly buffers?: boolean;
 }
@@ -995,7 +995,7 @@ function top(map: Map<string, number>, limit = 12): string {
 
 const USAGE = `Usage: npm run fuzz -w @consilium/secagg -- [--runs N] [--seed S] [--target ID ...] [--path K] [--no-buffers]
   --runs N     inputs per target (default 10000)
-  --no-buffers never hand bytes over as Node Buffers (as the unit tests do)
+  --no-buffers never hand bytes over as Node Buffers
   --seed S     fast-check seed; the world's keys and ciphertexts are derived from it too (default: random)
   --target ID  only these targets (repeatable); --list shows them
   --path K     replay input K of one --target under --seed, with the full error`;

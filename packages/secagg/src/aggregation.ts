@@ -3,7 +3,7 @@ import type { CkksContext } from './context.ts';
 import { internalsOf } from './context.ts';
 import { addSerializedCoefficients } from './rns.ts';
 import { checkScaleBits } from './scale.ts';
-import { callSeal, withSealScope } from './seal-call.ts';
+import { callSeal, sealBytes, withSealScope } from './seal-call.ts';
 import { CIPHERTEXT_LAYOUT, CIPHERTEXT_POLYS, parseCiphertext } from './serialization.ts';
 
 /**
@@ -24,7 +24,7 @@ export function validateCiphertext(ctx: CkksContext, bytes: Uint8Array, expected
   parseCiphertext(bytes, { what: 'ciphertext', level: dataLevel, nttForm: true, scaleBits: expected.scaleBits });
   withSealScope((scope) => {
     const ciphertext = scope.add(new seal.Ciphertext());
-    callSeal(ErrorCode.INVALID_CIPHERTEXT, 'Loading the ciphertext', () => ciphertext.loadFromArray(context, bytes));
+    callSeal(ErrorCode.INVALID_CIPHERTEXT, 'Loading the ciphertext', () => ciphertext.loadFromArray(context, sealBytes(bytes)));
   });
 }
 

@@ -3,7 +3,7 @@ import type { Ciphertext, Decryptor, Plaintext } from 'node-seal';
 import type { ContextInternals } from './context.ts';
 import { nttOfSmallPolynomial } from './ntt.ts';
 import type { NttInternals } from './ntt.ts';
-import { callSeal, SealScope } from './seal-call.ts';
+import { callSeal, sealBytes, SealScope } from './seal-call.ts';
 import { buildCiphertext, buildPlaintext, CIPHERTEXT_POLYS } from './serialization.ts';
 
 /**
@@ -50,10 +50,10 @@ export function createPackingObjects(internals: NttInternals, owned: SealScope):
   const scope = new SealScope();
   try {
     const key = scope.add(new seal.SecretKey());
-    callSeal(ErrorCode.INTERNAL, 'Loading the packing monomial', () => key.loadFromArray(context, keyBytes));
+    callSeal(ErrorCode.INTERNAL, 'Loading the packing monomial', () => key.loadFromArray(context, sealBytes(keyBytes)));
     const timesI = owned.add(new seal.Decryptor(context, key));
     const lift = owned.add(new seal.Ciphertext());
-    callSeal(ErrorCode.INTERNAL, 'Loading the packing lift', () => lift.loadFromArray(context, liftBytes));
+    callSeal(ErrorCode.INTERNAL, 'Loading the packing lift', () => lift.loadFromArray(context, sealBytes(liftBytes)));
     return { lift, timesI };
   } finally {
     scope.dispose();

@@ -7,7 +7,7 @@ import { internalsOf } from './context.ts';
 import { decryptionBinding } from './decryption-binding.ts';
 import { addModInto, addSerializedCoefficients } from './rns.ts';
 import { chunkCount } from './scale.ts';
-import { callSeal, withSealScope } from './seal-call.ts';
+import { callSeal, sealBytes, withSealScope } from './seal-call.ts';
 import { buildPlaintext, parseCiphertext } from './serialization.ts';
 import { parseShare, sameShareHeader, SHARE_HEADER_BYTES, ShareKind } from './share-format.ts';
 
@@ -130,7 +130,7 @@ function decodeWith(internals: ContextInternals, codec: PackedCodec, aggregate: 
   const plaintextBytes = buildPlaintext(dataLevel, parsed.scale, message);
   return withSealScope((scope) => {
     const plaintext = scope.add(new seal.Plaintext());
-    callSeal(ErrorCode.INTERNAL, 'Loading the combined plaintext', () => plaintext.loadFromArray(context, plaintextBytes));
+    callSeal(ErrorCode.INTERNAL, 'Loading the combined plaintext', () => plaintext.loadFromArray(context, sealBytes(plaintextBytes)));
     return codec.decode(plaintext);
   });
 }

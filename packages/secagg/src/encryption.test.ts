@@ -101,6 +101,28 @@ describe('encryptVector', () => {
     expect(sealHeapBytes()).toBe(heapBefore);
   });
 
+  it('takes the collective public key in a Node Buffer at any offset, with one data prime or several (where SEAL loads the caller\'s bytes)', async () => {
+    const multi = await createCkksContext({ polyModulusDegree: 4096, coeffModulusBits: [40, 30, 38], smudgingSigmaBits: 20 });
+    try {
+      const multiCeremony = runCeremony(multi, 2);
+      const values = Float64Array.of(1.5, -2.25, 3);
+      for (const [c, keys, bits] of [
+        [ctx, ceremony, scaleBits],
+        [multi, multiCeremony, 30],
+      ] as const) {
+        for (const shift of [0, 3]) {
+          const key = Buffer.from(new ArrayBuffer(keys.publicKey.length + shift + 1), shift, keys.publicKey.length);
+          key.set(keys.publicKey);
+          const [chunk] = encryptVector(c, key, values, bits);
+          validateCiphertext(c, chunk!, { scaleBits: bits });
+          expect(maxAbsDifference(decryptWithJointKey(c, keys.secretShares, chunk!).subarray(0, 3), values)).toBeLessThan(1e-4);
+        }
+      }
+    } finally {
+      multi.dispose();
+    }
+  });
+
   it('rejects bad arguments and a bad public key before encrypting anything', () => {
     expectAppError(() => encryptVector(ctx, ceremony.publicKey, new Float64Array(0), scaleBits), ErrorCode.INVALID_INPUT, /non-empty/);
     expectAppError(() => encryptVector(ctx, ceremony.publicKey, [1, 2] as unknown as Float64Array, scaleBits), ErrorCode.INVALID_INPUT);

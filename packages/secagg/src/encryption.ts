@@ -4,7 +4,7 @@ import { createPackedCodec } from './complex-packing.ts';
 import type { ContextInternals, CkksContext } from './context.ts';
 import { internalsOf } from './context.ts';
 import { chunkCount, checkScaleBits, maxEncodableMagnitude } from './scale.ts';
-import { callSeal, saveUncompressed, SealScope } from './seal-call.ts';
+import { callSeal, saveUncompressed, sealBytes, SealScope } from './seal-call.ts';
 import { buildPublicKey, CIPHERTEXT_POLYS, parsePublicKey } from './serialization.ts';
 
 /** Options of encryptVector and encryptVectorChunks. */
@@ -95,7 +95,7 @@ function checkMagnitudes(values: Float64Array, maxAbs: number, scaleBits: number
 function encryptionKeyBytes(internals: ContextInternals, publicKey: Uint8Array): Uint8Array {
   const { keyLevel, dataLevel, encryptionContext, context } = internals;
   const parsed = parsePublicKey(publicKey, keyLevel, 'collective public key');
-  if (encryptionContext === context) return publicKey;
+  if (encryptionContext === context) return sealBytes(publicKey);
   const n = keyLevel.polyModulusDegree;
   const keyPrimes = keyLevel.primes.length;
   const dataPrimes = dataLevel.primes.length;
@@ -109,6 +109,6 @@ function encryptionKeyBytes(internals: ContextInternals, publicKey: Uint8Array):
 function loadEncryptor(internals: ContextInternals, scope: SealScope, keyBytes: Uint8Array): Encryptor {
   const { seal, encryptionContext } = internals;
   const key = scope.add(new seal.PublicKey());
-  callSeal(ErrorCode.INVALID_CIPHERTEXT, 'Loading the collective public key', () => key.loadFromArray(encryptionContext, keyBytes));
+  callSeal(ErrorCode.INVALID_CIPHERTEXT, 'Loading the collective public key', () => key.loadFromArray(encryptionContext, sealBytes(keyBytes)));
   return scope.add(new seal.Encryptor(encryptionContext, key));
 }

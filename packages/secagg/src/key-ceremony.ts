@@ -6,7 +6,7 @@ import { crpSeedBinding, expandCrp } from './crp.ts';
 import { nttOfSmallPolynomial } from './ntt.ts';
 import { KEY_NOISE_SIGMA, sampleDiscreteGaussian } from './noise.ts';
 import { addModInto } from './rns.ts';
-import { callSeal, saveUncompressed, withSealScope } from './seal-call.ts';
+import { callSeal, saveUncompressed, sealBytes, withSealScope } from './seal-call.ts';
 import { buildPublicKey, parsePublicKey, parseSecretKey } from './serialization.ts';
 import { buildShare, parseShare, ShareKind } from './share-format.ts';
 import { asBigUint64 } from './words.ts';
@@ -111,6 +111,6 @@ function checkLoadsAsPublicKey(ctx: CkksContext, publicKey: Uint8Array, code: Er
   const { seal, context } = internalsOf(ctx);
   withSealScope((scope) => {
     const key = scope.add(new seal.PublicKey());
-    callSeal(code, 'Loading the public key', () => key.loadFromArray(context, publicKey));
+    callSeal(code, 'Loading the public key', () => key.loadFromArray(context, sealBytes(publicKey)));
   });
 }

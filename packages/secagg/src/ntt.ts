@@ -1,7 +1,7 @@
 import { ErrorCode } from '@consilium/errors';
 import type { ContextInternals } from './context.ts';
 import { writeSignedResidues } from './rns.ts';
-import { callSeal, saveUncompressed, withSealScope } from './seal-call.ts';
+import { callSeal, saveUncompressed, sealBytes, withSealScope } from './seal-call.ts';
 import { buildCiphertext, CIPHERTEXT_LAYOUT, CIPHERTEXT_POLYS } from './serialization.ts';
 import { u64Words } from './words.ts';
 
@@ -29,7 +29,7 @@ export function nttOfSmallPolynomial(internals: NttInternals, level: 'data' | 'k
   const crafted = buildCiphertext(rns, { nttForm: false, scale: 1 }, words);
   return withSealScope((scope) => {
     const ciphertext = scope.add(new seal.Ciphertext());
-    callSeal(ErrorCode.INTERNAL, `Loading a ${level}-level noise polynomial`, () => ciphertext.loadFromArray(context, crafted));
+    callSeal(ErrorCode.INTERNAL, `Loading a ${level}-level noise polynomial`, () => ciphertext.loadFromArray(context, sealBytes(crafted)));
     callSeal(ErrorCode.INTERNAL, `Transforming a ${level}-level noise polynomial to NTT form`, () => evaluator.cipherTransformToNttInplace(ciphertext));
     const transformed = saveUncompressed(seal, ciphertext);
     return u64Words(transformed, CIPHERTEXT_LAYOUT.data, primeCount * n).slice();

@@ -4,7 +4,7 @@ import { checkDecryptorSet, weightByLagrange } from './committee-points.ts';
 import type { CkksContext, ContextInternals } from './context.ts';
 import { internalsOf } from './context.ts';
 import { decryptionBinding } from './decryption-binding.ts';
-import { callSeal, saveUncompressed, SealScope } from './seal-call.ts';
+import { callSeal, saveUncompressed, sealBytes, SealScope } from './seal-call.ts';
 import { buildPlaintext, CIPHERTEXT_LAYOUT, parseCiphertext, PLAINTEXT_LAYOUT } from './serialization.ts';
 import { buildShare, ShareKind } from './share-format.ts';
 import { createSmudgingNoise } from './smudging.ts';
@@ -78,7 +78,7 @@ export function createPartialDecryptor(ctx: CkksContext, keyShare: Uint8Array, o
       crafted.set(aggregate);
       noise.fill(writableU64Words(crafted, CIPHERTEXT_LAYOUT.data, count));
       try {
-        callSeal(ErrorCode.INVALID_CIPHERTEXT, 'Loading the aggregate ciphertext', () => ciphertext.loadFromArray(context, crafted));
+        callSeal(ErrorCode.INVALID_CIPHERTEXT, 'Loading the aggregate ciphertext', () => ciphertext.loadFromArray(context, sealBytes(crafted)));
       } finally {
         crafted.fill(0);
       }
@@ -102,7 +102,7 @@ function loadDecryptor(internals: ContextInternals, scope: SealScope, weighted: 
   weighted.fill(0);
   const key = new seal.SecretKey();
   try {
-    callSeal(ErrorCode.INTERNAL, 'Loading the weighted key share', () => key.loadFromArray(context, keyBytes));
+    callSeal(ErrorCode.INTERNAL, 'Loading the weighted key share', () => key.loadFromArray(context, sealBytes(keyBytes)));
     // The Decryptor keeps its own copy of the key.
     return scope.add(new seal.Decryptor(context, key));
   } finally {

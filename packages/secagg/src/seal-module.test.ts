@@ -12,7 +12,8 @@ import type { CkksContext } from './context.ts';
 import { expandCrp } from './crp.ts';
 import type { RnsLevel } from './rns.ts';
 import { callSeal, saveUncompressed, sealErrorText, withSealScope } from './seal-call.ts';
-import { instantiateSeal, loadSeal, sealHeapBytes } from './seal-module.ts';
+import { checkSealUnwinding, instantiateSeal, loadSeal, NODE_SEAL_VERSION, SEAL_STACK_EXPORTS, sealHeapBytes, sealUnwinder } from './seal-module.ts';
+import type { SealUnwinder } from './seal-module.ts';
 import {
   buildCiphertext,
   buildPlaintext,
@@ -24,6 +25,8 @@ import {
   SEAL_MAGIC,
   SEAL_VERSION,
 } from './serialization.ts';
+import { wasm } from './wasm-api.ts';
+import type { WasmException } from './wasm-api.ts';
 import { asBigUint64 } from './words.ts';
 
 describe('loadSeal', () => {
@@ -80,6 +83,44 @@ describe('callSeal', () => {
     );
     expect(sealErrorText('plain')).toBe('plain');
   });
+
+  /** `count` refusals by SEAL through callSeal, each with its WebAssembly.Exception (the cause). */
+  async function refusals(count: number): Promise<{ unwinder: SealUnwinder; causes: WasmException[]; stackPointers: number[] }> {
+    const seal = await loadSeal();
+    const unwinder = sealUnwinder();
+    if (unwinder === undefined) throw new Error('loadSeal left no unwinder');
+    const causes: WasmException[] = [];
+    const stackPointers: number[] = [];
+    withSealScope((scope) => {
+      const parms = scope.add(new seal.EncryptionParameters(seal.SchemeType.ckks));
+      for (let i = 0; i < count; i++) {
+        const before = unwinder.stackPointer();
+        const error = expectAppError(
+          () => callSeal(ErrorCode.INVALID_CIPHERTEXT, 'Loading junk', () => parms.loadFromArray(new Uint8Array(10))),
+          ErrorCode.INVALID_CIPHERTEXT,
+        );
+        stackPointers.push(unwinder.stackPointer() - before);
+        expect(error.cause).toBeInstanceOf(wasm.Exception);
+        causes.push(error.cause as WasmException);
+      }
+    });
+    return { unwinder, causes, stackPointers };
+  }
+
+  it("leaves Emscripten's stack pointer where it was after SEAL throws (each exception used to leak ~16 bytes of the 64 KiB stack)", async () => {
+    const { stackPointers } = await refusals(20);
+    expect(stackPointers).toEqual(Array.from({ length: 20 }, () => 0));
+  });
+
+  it("frees each C++ exception object: SEAL's next exception reuses its memory", async () => {
+    const { unwinder, causes } = await refusals(50);
+    // The payload of a C++ exception is the address of its object in the WASM heap. Objects that
+    // were never freed would all be alive at once, at 50 distinct addresses.
+    const addresses = new Set(causes.map((cause) => cause.getArg(unwinder.exceptionTag, 0)));
+    expect(addresses.size).toBeLessThanOrEqual(3);
+    // The message was read before the object was freed.
+    expect(causes.every((cause) => Array.isArray((cause as unknown as { message: unknown }).message))).toBe(true);
+  });
 });
 
 describe('node-seal is pinned to 7.0.0 (SEAL 4.1), whose layout serialization.ts implements', () => {
@@ -94,6 +135,65 @@ describe('node-seal is pinned to 7.0.0 (SEAL 4.1), whose layout serialization.ts
     const locked = (json(new URL('../../../package-lock.json', import.meta.url)).packages as Record<string, { version?: string; integrity?: string }>)['node_modules/node-seal'];
     expect(locked?.version).toBe('7.0.0');
     expect(locked?.integrity).toMatch(/^sha512-/);
+    expect(NODE_SEAL_VERSION).toBe('7.0.0');
+  });
+
+  it("its WebAssembly exports the stack-pointer accessors callSeal uses under the minified names it assumes, and one exception tag", async () => {
+    expect(SEAL_STACK_EXPORTS).toEqual({ stackGetCurrent: '$', stackRestore: 'Z' });
+    // node-seal's Emscripten glue says which export is which.
+    const glue = readFileSync(new URL('seal_throws.js', import.meta.resolve('node-seal')), 'utf8');
+    expect(glue).toContain(`_emscripten_stack_get_current=wasmExports["${SEAL_STACK_EXPORTS.stackGetCurrent}"]`);
+    expect(glue).toContain(`__emscripten_stack_restore=wasmExports["${SEAL_STACK_EXPORTS.stackRestore}"]`);
+    expect(glue).toContain('Module["decrementExceptionRefcount"]=decrementExceptionRefcount');
+    const compiled = await wasm.compile(readFileSync(new URL('seal_throws.wasm', import.meta.resolve('node-seal'))));
+    const exports = wasm.Module.exports(compiled);
+    expect(exports).toContainEqual({ name: SEAL_STACK_EXPORTS.stackGetCurrent, kind: 'function' });
+    expect(exports).toContainEqual({ name: SEAL_STACK_EXPORTS.stackRestore, kind: 'function' });
+    expect(exports.filter((e) => e.kind === 'tag')).toHaveLength(1);
+    // And loading SEAL checked them: the unwinder is in place.
+    await loadSeal();
+    expect(sealUnwinder()?.stackPointer()).toBeGreaterThan(0);
+  });
+});
+
+describe('checkSealUnwinding: a node-seal without what callSeal needs fails loudly at load, naming the version assumed', () => {
+  /** A working stand-in for node-seal's exports: a stack pointer at 4096 and a C++ exception tag. */
+  function fakeSeal(): { seal: object; exports: Record<string, unknown> } {
+    let pointer = 4096;
+    const Tag = (globalThis as unknown as { WebAssembly: { Tag: new (type: { parameters: string[] }) => object } }).WebAssembly.Tag;
+    return {
+      seal: { decrementExceptionRefcount: (): void => undefined },
+      exports: {
+        [SEAL_STACK_EXPORTS.stackGetCurrent]: (): number => pointer,
+        [SEAL_STACK_EXPORTS.stackRestore]: (value: number): void => {
+          pointer = value;
+        },
+        ca: new Tag({ parameters: ['i32'] }),
+      },
+    };
+  }
+
+  it('accepts exports that behave as node-seal 7.0.0 says', () => {
+    const { seal, exports } = fakeSeal();
+    const unwinder = checkSealUnwinding(seal, exports);
+    expect(unwinder.stackPointer()).toBe(4096);
+    unwinder.restoreStackPointer(2048);
+    expect(unwinder.stackPointer()).toBe(2048);
+  });
+
+  it.each([
+    ['no stack_get_current export', (f: ReturnType<typeof fakeSeal>) => delete f.exports[SEAL_STACK_EXPORTS.stackGetCurrent], /exports no 0-parameter function "\$"/],
+    ['no stack_restore export', (f: ReturnType<typeof fakeSeal>) => delete f.exports[SEAL_STACK_EXPORTS.stackRestore], /exports no 1-parameter function "Z"/],
+    ['a stack_restore that does not move the stack pointer', (f: ReturnType<typeof fakeSeal>) => (f.exports[SEAL_STACK_EXPORTS.stackRestore] = (_: number) => undefined), /"Z" does not set what "\$" reads/],
+    ['a stack_get_current that returns no pointer', (f: ReturnType<typeof fakeSeal>) => (f.exports[SEAL_STACK_EXPORTS.stackGetCurrent] = () => undefined), /"\$" returned undefined/],
+    ['no decrementExceptionRefcount', (f: ReturnType<typeof fakeSeal>) => (f.seal = {}), /no decrementExceptionRefcount/],
+    ['no exception tag', (f: ReturnType<typeof fakeSeal>) => delete f.exports.ca, /exports 0 exception tags/],
+  ] as const)('%s', (_, breakIt, problem) => {
+    const fake = fakeSeal();
+    breakIt(fake);
+    const error = expectAppError(() => checkSealUnwinding(fake.seal, fake.exports), ErrorCode.INTERNAL, problem);
+    expect(error.message).toMatch(/node-seal does not look like node-seal 7\.0\.0: .* leak WebAssembly stack/);
+    expect(error.details).toMatchObject({ assumedNodeSealVersion: '7.0.0' });
   });
 });
 

@@ -2,7 +2,7 @@ import { ErrorCode } from '@consilium/errors';
 import type { ContextInternals } from './context.ts';
 import { sampleDiscreteGaussian } from './noise.ts';
 import { writeSignedResidues } from './rns.ts';
-import { callSeal, saveUncompressed, SealScope } from './seal-call.ts';
+import { callSeal, saveUncompressed, sealBytes, SealScope } from './seal-call.ts';
 import { buildCiphertext, CIPHERTEXT_LAYOUT, CIPHERTEXT_POLYS } from './serialization.ts';
 import { u64Words } from './words.ts';
 
@@ -39,7 +39,7 @@ export function createSmudgingNoise(internals: ContextInternals, sigma: number):
     const crafted = buildCiphertext(dataLevel, { nttForm: false, scale: 1 }, words);
     words.fill(0);
     try {
-      callSeal(ErrorCode.INTERNAL, 'Loading smudging noise', () => ciphertext.loadFromArray(context, crafted));
+      callSeal(ErrorCode.INTERNAL, 'Loading smudging noise', () => ciphertext.loadFromArray(context, sealBytes(crafted)));
       callSeal(ErrorCode.INTERNAL, 'Transforming smudging noise to NTT form', () => evaluator.cipherTransformToNttInplace(ciphertext));
       const transformed = saveUncompressed(seal, ciphertext);
       try {

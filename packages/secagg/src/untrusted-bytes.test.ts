@@ -4,9 +4,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFuzzWorld, FUZZ_SCALE_BITS, FUZZ_TARGET_IDS, inputsFor, judge, mustRefuse } from '../scripts/fuzz.ts';
 import type { FuzzInput, FuzzTarget, FuzzWorld } from '../scripts/fuzz.ts';
+import { expectAppError } from '../test/support.ts';
 import { internalsOf } from './context.ts';
+import { callSeal } from './seal-call.ts';
 import { sealHeapBytes } from './seal-module.ts';
-import { wasm } from './wasm-api.ts';
 import { expandCiphertext } from './wire-format.ts';
 
 /**
@@ -17,7 +18,7 @@ import { expandCiphertext } from './wire-format.ts';
  * judgement are scripts/fuzz.ts's, whose campaign runs the same properties at scale.
  *
  * The seed changes every run, so CI keeps exploring; a failure prints it, and
- *   npm run fuzz -w @consilium/secagg -- --seed <seed> --target <id> --path <path> --no-buffers
+ *   npm run fuzz -w @consilium/secagg -- --seed <seed> --target <id> --path <path>
  * replays the input with its full error.
  */
 
@@ -37,11 +38,8 @@ function target(id: string): FuzzTarget {
   return found;
 }
 
-/**
- * The inputs for `t`, without Node Buffers: node-seal refuses Uint8Array subclasses, which the
- * it.fails test below documents until the validators hand SEAL a plain view.
- */
-const inputs = (t: FuzzTarget): fc.Arbitrary<FuzzInput> => inputsFor(t, world, { buffers: false });
+/** The inputs for `t`, at every alignment, half of them in Node Buffers viewing a larger allocation. */
+const inputs = (t: FuzzTarget): fc.Arbitrary<FuzzInput> => inputsFor(t, world, { buffers: true });
 
 describe('every hub and agent reader against random, mutated, truncated, oversized and foreign bytes', () => {
   it('covers every target', () => {
@@ -76,8 +74,7 @@ describe('every hub and agent reader against random, mutated, truncated, oversiz
 
   it('values that are not byte arrays are INVALID_INPUT AppErrors naming the object, never TypeErrors', () => {
     const notBytes: unknown[] = [undefined, null, 0, 'CSAG', [0x5e, 0xa1], {}, { length: 200 }, new ArrayBuffer(200), new Uint16Array(100), new Uint8ClampedArray(200)];
-    // The wire reader checks no type (a known gap, below): undefined even throws a TypeError there.
-    for (const t of world.targets.filter((reader) => reader.id !== 'wire-ciphertext')) {
+    for (const t of world.targets) {
       fc.assert(
         fc.property(fc.oneof(fc.constantFrom(...notBytes), fc.anything()), (value) => {
           let thrown: unknown;
@@ -130,87 +127,79 @@ describe("SEAL's heap across thousands of inputs", () => {
 });
 
 describe('bytes in a Node Buffer (what fs, streams and most Node APIs hand over)', () => {
-  /** Readers that need neither of the fixes below. */
-  const bufferSafe = FUZZ_TARGET_IDS.filter((id) => !['ciphertext', 'public-key', 'wire-ciphertext'].includes(id));
-
-  /** `bytes` in a Buffer viewing byte `shift` of a larger allocation. */
-  function inBuffer(bytes: Uint8Array, shift: number): Buffer {
-    const view = Buffer.from(new ArrayBuffer(bytes.length + shift + 2), shift, bytes.length);
+  /**
+   * `bytes` in a Buffer viewing byte `shift` of a larger allocation whose other bytes are 0xff, so a
+   * reader that looks past its view (at the Buffer's .buffer) sees garbage.
+   */
+  function inBuffer(bytes: Uint8Array, shift: number, slack = 2): Buffer {
+    const view = Buffer.from(new ArrayBuffer(bytes.length + shift + slack), shift, bytes.length);
+    new Uint8Array(view.buffer).fill(0xff);
     view.set(bytes);
     return view;
   }
 
-  it.each(bufferSafe)('%s: valid bytes are accepted at any offset', (id) => {
+  // Shifts of 1 and 4 misalign the view; slack 2 leaves a backing store whose length is not a
+  // multiple of 4, slack 4 (at shift 4) one that is.
+  const placements = [
+    [0, 2],
+    [1, 2],
+    [4, 2],
+    [4, 4],
+  ] as const;
+
+  it.each(FUZZ_TARGET_IDS)('%s: valid bytes are accepted at any offset', (id) => {
     const t = target(id);
-    for (const shift of [0, 1, 4]) t.run(inBuffer(t.valid, shift));
+    for (const [shift, slack] of placements) t.run(inBuffer(t.valid, shift, slack));
   });
 
-  describe('known gaps (it.fails: each turns red once fixed, then drop the .fails)', () => {
-    /*
-     * node-seal's loadFromArray throws std::invalid_argument "expected Uint8Array" for any subclass,
-     * Node's Buffer included, so validateCiphertext and validatePublicKey refuse valid bytes in a
-     * Buffer (the hub's HTTP layer converts its bodies for this reason), and every such refusal
-     * costs WASM stack (seal-rejections.fuzz.test.ts). Fix: hand SEAL
-     * `new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)` when
-     * bytes.constructor !== Uint8Array, in aggregation.ts validateCiphertext, key-ceremony.ts
-     * checkLoadsAsPublicKey and encryption.ts encryptionKeyBytes (which gives SEAL the caller's key
-     * when there are several data primes).
-     */
-    it.fails('validateCiphertext and validatePublicKey accept valid bytes in a Buffer', () => {
-      const refused: string[] = [];
-      for (const id of ['ciphertext', 'public-key']) {
-        try {
-          target(id).run(inBuffer(target(id).valid, 0));
-        } catch (error) {
-          // Refused cleanly, at least: an AppError, never SEAL's exception itself.
-          expect(error).toBeInstanceOf(AppError);
-          expect(error).not.toBeInstanceOf(wasm.Exception);
-          expect((error as AppError).code).toBe(ErrorCode.INVALID_CIPHERTEXT);
-          refused.push(`${id}: ${(error as Error).message}`);
-        }
-      }
-      expect(refused).toEqual([]);
-    });
+  /*
+   * node-seal's loadFromArray throws std::invalid_argument "expected Uint8Array" for any subclass,
+   * Node's Buffer included: every reader that ends with SEAL's own load hands it a plain view
+   * (seal-call.ts sealBytes).
+   */
+  it('validateCiphertext and validatePublicKey accept valid bytes in a Buffer, and SEAL itself refuses one', () => {
+    for (const id of ['ciphertext', 'public-key']) {
+      for (const [shift, slack] of placements) expect(() => target(id).run(inBuffer(target(id).valid, shift, slack))).not.toThrow();
+    }
+    // What the readers guard against: without the plain view, SEAL refuses the Buffer.
+    const { seal, context } = internalsOf(world.ctx);
+    const ciphertext = new seal.Ciphertext();
+    try {
+      const buffer = inBuffer(target('ciphertext').valid, 0);
+      expectAppError(() => callSeal(ErrorCode.INVALID_CIPHERTEXT, 'Loading a Buffer', () => ciphertext.loadFromArray(context, buffer)), ErrorCode.INVALID_CIPHERTEXT, /expected Uint8Array/);
+    } finally {
+      ciphertext.delete();
+    }
+  });
 
-    /*
-     * expandCiphertext takes the packed words as `new Uint32Array(wire.slice(8).buffer)`. On a
-     * Buffer, slice() is a view, so .buffer is the whole backing store: the reader decodes the wrong
-     * bytes (the fuzz campaign with Buffers finds it accepting coefficients above their prime and
-     * misnaming the bad one) or throws a RangeError (not an AppError) when the store's length is not a
-     * multiple of 4. Fix (wire-format.ts): copy exactly the region,
-     *   const packed = new Uint32Array((wire.length - HEADER_BYTES) / 4);
-     *   new Uint8Array(packed.buffer).set(wire.subarray(HEADER_BYTES));
-     */
-    /*
-     * expandCiphertext does not check that it was given a Uint8Array: undefined or null throw a
-     * TypeError (not an AppError), and a Uint16Array of the right byte length whose first elements
-     * spell the header passes as a valid upload. Only JavaScript callers (or a missing part) get
-     * there, but the other readers refuse all of these as INVALID_INPUT. Fix (wire-format.ts): start
-     * with the `instanceof Uint8Array` check that parseCiphertext and parseShare have.
-     */
-    it.fails('expandCiphertext refuses what is not a Uint8Array as INVALID_INPUT', () => {
-      const t = target('wire-ciphertext');
-      const elements = new Uint16Array(t.valid.length / 2);
-      elements.set(t.valid.subarray(0, 8));
-      for (const value of [undefined, null, elements]) {
-        let error: unknown;
-        try {
-          t.run(value as unknown as Uint8Array);
-        } catch (caught) {
-          error = caught;
-        }
-        expect(error).toBeInstanceOf(AppError);
-        expect((error as AppError).code).toBe(ErrorCode.INVALID_INPUT);
-      }
-    });
+  /*
+   * expandCiphertext used to take the packed words as `new Uint32Array(wire.slice(8).buffer)`. On a
+   * Buffer, slice() is a view, so .buffer was the whole backing store: the reader decoded the wrong
+   * bytes (accepting coefficients above their prime, misnaming the bad one) or threw a RangeError
+   * when the store's length was not a multiple of 4. It now copies exactly the viewed region.
+   */
+  it('expandCiphertext reads a Buffer as the bytes it views', () => {
+    const t = target('wire-ciphertext');
+    const expected = expandCiphertext(world.ctx, t.valid, { scaleBits: FUZZ_SCALE_BITS });
+    for (const [shift, slack] of placements) {
+      const rebuilt = expandCiphertext(world.ctx, inBuffer(t.valid, shift, slack), { scaleBits: FUZZ_SCALE_BITS });
+      expect(Buffer.from(rebuilt).equals(Buffer.from(expected))).toBe(true);
+    }
+  });
 
-    it.fails('expandCiphertext reads a Buffer as the bytes it views', () => {
-      const t = target('wire-ciphertext');
-      const expected = expandCiphertext(world.ctx, t.valid, { scaleBits: FUZZ_SCALE_BITS });
-      for (const shift of [0, 1, 4]) {
-        const rebuilt = expandCiphertext(world.ctx, inBuffer(t.valid, shift), { scaleBits: FUZZ_SCALE_BITS });
-        expect(Buffer.from(rebuilt).equals(Buffer.from(expected))).toBe(true);
-      }
-    });
+  it('expandCiphertext refuses what is not a Uint8Array as INVALID_INPUT, saying what it got', () => {
+    const t = target('wire-ciphertext');
+    // A Uint16Array of the right byte length whose first elements spell the header.
+    const elements = new Uint16Array(t.valid.length / 2);
+    elements.set(t.valid.subarray(0, 8));
+    for (const [value, got] of [
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [elements, 'a Uint16Array'],
+      [new DataView(t.valid.buffer, t.valid.byteOffset, t.valid.byteLength), 'a DataView'],
+      [[...t.valid], 'object'],
+    ] as const) {
+      expectAppError(() => t.run(value as unknown as Uint8Array), ErrorCode.INVALID_INPUT, new RegExp(`^ciphertext: expected a Uint8Array in the wire format, got ${got}$`));
+    }
   });
 });

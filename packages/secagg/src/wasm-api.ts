@@ -15,11 +15,22 @@ export interface WasmInstance {
   readonly exports: Record<string, unknown>;
 }
 
+/** An exception thrown by WebAssembly code (or by JS for it), carrying values under a tag. */
+export interface WasmException {
+  /** Whether it was thrown with `tag`. */
+  is(tag: object): boolean;
+  /** Its `index`th value; throws a TypeError unless it was thrown with `tag`. */
+  getArg(tag: object, index: number): unknown;
+}
+
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<object>;
   instantiate(module: object, imports: object): Promise<WasmInstance>;
   Memory: abstract new (...args: never[]) => WasmMemory;
-  Exception: abstract new (...args: never[]) => object;
+  Exception: abstract new (...args: never[]) => WasmException;
+  /** An exception tag (what C++ exceptions are thrown with, in Emscripten's WebAssembly EH). */
+  Tag: abstract new (...args: never[]) => object;
+  Module: { exports(module: object): readonly { readonly name: string; readonly kind: string }[] };
 }
 
 /** The runtime's WebAssembly namespace. */

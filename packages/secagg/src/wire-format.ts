@@ -57,13 +57,19 @@ export function packCiphertext(ctx: CkksContext, sealBytes: Uint8Array, scaleBit
 }
 
 /**
- * Reads an untrusted wire-format ciphertext and returns its SEAL serialization, ready to be added.
- * Throws INVALID_CIPHERTEXT naming what is wrong: length, magic, scale, or the first coefficient not
- * below its prime.
+ * Reads an untrusted wire-format ciphertext (any Uint8Array: a Buffer or a view at any offset) and
+ * returns its SEAL serialization, ready to be added. Throws INVALID_CIPHERTEXT naming what is wrong:
+ * length, magic, scale, or the first coefficient not below its prime; INVALID_INPUT for what is not a
+ * Uint8Array.
  */
 export function expandCiphertext(ctx: CkksContext, wire: Uint8Array, expected: { scaleBits: number }): Uint8Array {
   const { dataLevel } = internalsOf(ctx);
   checkScaleBits(ctx, expected.scaleBits);
+  if (!(wire instanceof Uint8Array)) {
+    const got: unknown = wire;
+    const kind = got === null ? 'null' : ArrayBuffer.isView(got) ? `a ${Object.prototype.toString.call(got).slice(8, -1)}` : typeof got;
+    throw new AppError(ErrorCode.INVALID_INPUT, `ciphertext: expected a Uint8Array in the wire format, got ${kind}`, { details: { object: 'ciphertext', got: kind } });
+  }
   const length = wireCiphertextBytes(ctx);
   if (wire.byteLength !== length) {
     throw new AppError(ErrorCode.INVALID_CIPHERTEXT, `ciphertext: expected ${length} bytes in the wire format for this study's parameters, got ${wire.byteLength}`, {
@@ -78,8 +84,10 @@ export function expandCiphertext(ctx: CkksContext, wire: Uint8Array, expected: {
       details: { scaleBits: wire[4], expected: expected.scaleBits },
     });
   }
-  // Copy so the words are 4-byte aligned whatever the envelope offset.
-  const packed = new Uint32Array(wire.slice(HEADER_BYTES).buffer);
+  // Copy exactly the viewed bytes after the header, so the words are 4-byte aligned whatever the
+  // offset, and a view of a larger store (a Node Buffer, a subarray) reads its own bytes.
+  const packed = new Uint32Array((wire.length - HEADER_BYTES) / 4);
+  new Uint8Array(packed.buffer).set(wire.subarray(HEADER_BYTES));
   const n = dataLevel.polyModulusDegree;
   const blocks = CIPHERTEXT_POLYS * dataLevel.primes.length;
   const coefficients = new Uint32Array(2 * blocks * n);
