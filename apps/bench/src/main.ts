@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '@consilium/errors';
+import { auditExport, auditExportHelp, auditExportOptions } from './audit-export/index.ts';
 import type { Benchmark } from './bench-context.ts';
 import { readEnv } from './env.ts';
 import { fedHeart, fedHeartHelp, fedHeartOptions } from './fed-heart/index.ts';
@@ -14,6 +15,7 @@ import { secagg, secaggHelp, secaggOptions } from './secagg/index.ts';
 const benchmarks: Benchmark[] = [
   { name: 'fed-heart', help: fedHeartHelp, options: fedHeartOptions, run: fedHeart },
   { name: 'secagg', help: secaggHelp, options: secaggOptions, run: secagg },
+  { name: 'audit-export', help: auditExportHelp, options: auditExportOptions, run: auditExport },
 ];
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
 

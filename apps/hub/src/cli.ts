@@ -1,13 +1,19 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { describeError } from '@consilium/errors';
+import path from 'node:path';
+import { AUDIT_EXPORT_FORMATS, DEFAULT_EXPORT_PAGE_SIZE, parseAuditExportFilter, writeAuditExport, type AuditExportFormat } from '@consilium/audit';
+import { createDatabase, sites, type Database } from '@consilium/db';
+import { AppError, describeError, ErrorCode } from '@consilium/errors';
 import { parseStudySpec } from '@consilium/schemas';
 import { TRPCClientError } from '@trpc/client';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { adminClient, resolveAdminToken } from './admin-client.ts';
 import { createHub } from './create-hub.ts';
 import { readEnv } from './env.ts';
 import { formatStudyProgress } from './format-progress.ts';
+import { loadOrCreateHubSigningKey } from './hub-signing-key.ts';
 
 const env = readEnv();
 const program = new Command('consilium-hub').description('Consilium consortium hub: runs studies and adds encrypted updates it cannot read.');
@@ -21,7 +27,9 @@ program
   .option('--database-url <url>', 'PostgreSQL connection string', env.DATABASE_URL)
   .option('--consortium-name <name>', 'name of the consortium (first start only)', env.CONSILIUM_CONSORTIUM_NAME)
   .option('--tick-ms <ms>', 'deadline check interval', '1000')
-  .action(async (opts: { port: string; host: string; dataDir: string; databaseUrl?: string; consortiumName: string; tickMs: string }) => {
+  .option('--trusted-proxies <addresses>', 'comma-separated addresses of reverse proxies (the portal) whose X-Forwarded-For is believed, for sign-in rate limits', env.CONSILIUM_TRUSTED_PROXIES)
+  .option('--allowed-origins <origins>', 'comma-separated browser origins (the portal) allowed to call the hub with a session cookie', env.CONSILIUM_ALLOWED_ORIGINS)
+  .action(async (opts: { port: string; host: string; dataDir: string; databaseUrl?: string; consortiumName: string; tickMs: string; trustedProxies?: string; allowedOrigins?: string }) => {
     // Logs go to stderr; stdout carries only the machine-readable 'listening' line.
     const logger = pino({ name: 'consilium-hub', level: env.CONSILIUM_LOG_LEVEL }, pino.destination(2));
     const hub = createHub({
@@ -31,6 +39,8 @@ program
       databaseUrl: opts.databaseUrl,
       consortiumName: opts.consortiumName,
       tickIntervalMs: Number(opts.tickMs),
+      trustedProxies: listOption(opts.trustedProxies),
+      allowedOrigins: listOption(opts.allowedOrigins),
       logger,
     });
     const started = await hub.start();
@@ -97,6 +107,20 @@ adminCommand('study:create', 'Create a study from a JSON spec file and issue enr
     if (opts.json) return print({ studyId, tokens });
     print(`Created study "${spec.name}" (${studyId}).`);
     for (const t of tokens) print(`  enrolment token for ${t.siteName} (expires ${t.expiresAt}):\n    ${t.token}`);
+  });
+
+adminCommand('user:create', 'Create a person\'s account (the first consortium administrator, a study lead, a site admin, a compliance officer)')
+  .requiredOption('--email <email>', 'their e-mail address (their sign-in name)')
+  .requiredOption('--name <name>', 'their name as shown in the portal')
+  .addOption(new Option('--role <role>', 'their role').choices(['consortium_admin', 'study_lead', 'site_admin', 'compliance_officer']).makeOptionMandatory())
+  .option('--site <id>', 'the site a site_admin administers (site:list shows ids)')
+  .addHelpText('after', '\nPrints a one-time password, once: hand it over through a channel you trust. Its owner must change it at first sign-in.')
+  .action(async (opts: AdminOpts & { email: string; name: string; role: 'consortium_admin' | 'study_lead' | 'site_admin' | 'compliance_officer'; site?: string }) => {
+    const client = await connect(opts);
+    const created = await client.users.create.mutate({ email: opts.email, displayName: opts.name, role: opts.role, siteId: opts.site ?? null });
+    if (opts.json) return print(created);
+    print(`Created ${created.user.role} account for ${created.user.email} (${created.user.id}).`);
+    print(`One-time password (shown once; to be changed at first sign-in):\n  ${created.oneTimePassword}`);
   });
 
 adminCommand('token:issue', 'Issue a one-time enrolment token for a site to join a study')
@@ -180,6 +204,129 @@ adminCommand('audit:verify', 'Verify the audit log\'s hash chain').action(async 
   print(result.ok ? `Audit chain intact: ${result.count} events.` : `AUDIT CHAIN BROKEN at event ${result.firstBreak?.seq}: ${result.firstBreak?.reason}`);
   if (!result.ok) process.exitCode = 2;
 });
+
+/*
+ * Audit export runs against the hub's database directly, not through the admin API like the
+ * commands above: an export of millions of events is streamed page by page into a file, which a
+ * tRPC query (one JSON response) cannot do, and the manifest is signed with the hub's key, which
+ * lives in the data directory — so this runs on the hub's host anyway. It opens the database
+ * exactly as `serve` does (DATABASE_URL, else PGlite in <data-dir>/pglite) and only reads it.
+ */
+program
+  .command('audit:export')
+  .description('Export the audit log as CSV or NDJSON with a manifest signed by the hub key (reads the hub database directly)')
+  .addOption(new Option('--format <format>', 'export format').choices(AUDIT_EXPORT_FORMATS).makeOptionMandatory())
+  .requiredOption('--out <file>', 'export file; the signed manifest is written to <file>.manifest.json')
+  .option('--study <id>', 'only events of this study (id)')
+  .option('--site <id|name>', 'only events of this site (id or site name)')
+  .option('--actor <actor>', 'only events by this actor: hub, cli, admin:<label>, site:<siteId>')
+  .option('--action <action>', 'only events of this action, e.g. round.completed')
+  .option('--from <time>', 'only events at or after this time (ISO 8601 date or date-time)')
+  .option('--to <time>', 'only events before this time (exclusive)')
+  .option('--data-dir <dir>', 'hub data directory (signing key; embedded database)', env.CONSILIUM_DATA_DIR)
+  .option('--database-url <url>', 'PostgreSQL connection string (default: the embedded database in the data directory)', env.DATABASE_URL)
+  .option('--hub <url>', 'address of the hub, checked so that its embedded database is not opened under it', env.CONSILIUM_HUB_URL ?? `http://127.0.0.1:${env.CONSILIUM_PORT}`)
+  .option('--page-size <n>', 'events read per query', String(DEFAULT_EXPORT_PAGE_SIZE))
+  .option('--json', 'print the manifest as JSON')
+  .addHelpText(
+    'after',
+    `
+The export holds, for each event, its seq, time, actor, action, study/site/round ids, payload,
+prev_hash and hash. The manifest (<file>.manifest.json) records the format, filter, export time,
+event count, first and last event, the chain head and the file's SHA-256, signed with the hub's
+Ed25519 key (see audit:public-key). Check both offline with: consilium-audit verify <file>.
+
+Without filters the export is the complete chain and its verification follows every link. With
+any filter it is a selection: events in between are left out, so links cannot be followed; each
+event is still re-hashed from its own content, and the signed count, first/last event and file
+digest guard the selection as a whole.
+
+With the embedded database (no DATABASE_URL) stop the hub first: that database can be opened by
+one process at a time. A hub on PostgreSQL can keep running; the export stops at the chain head
+it saw when it began.`,
+  )
+  .action(async (opts: AuditExportOpts) => {
+    const pageSize = Number(opts.pageSize);
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new AppError(ErrorCode.INVALID_INPUT, `--page-size must be a positive integer, got "${opts.pageSize}"`);
+    const base = { studyId: opts.study, actor: opts.actor, action: opts.action, from: opts.from, to: opts.to };
+    parseAuditExportFilter(base); // refuse a bad filter before touching the database
+    const database = await openHubDatabaseForExport(opts);
+    try {
+      const key = await loadOrCreateHubSigningKey(opts.dataDir);
+      const siteId = opts.site === undefined ? undefined : await resolveSiteId(database.db, opts.site);
+      const written = await writeAuditExport(database.db, { format: opts.format, filter: { ...base, siteId }, out: opts.out, signingKeyPem: key.privateKeyPem, pageSize });
+      if (opts.json) return print(written.manifest);
+      const m = written.manifest;
+      const scope = Object.keys(m.filter).length === 0 ? `the complete chain, events 1–${m.chainHead.seq}` : `filtered: ${JSON.stringify(m.filter)}`;
+      print(`Exported ${m.count} events (${m.format}, ${scope}) to ${written.file}`);
+      print(`Manifest signed by the hub key ${key.fingerprint}: ${written.manifestFile}`);
+      print(`Verify offline: consilium-audit verify ${written.file} --public-key <the key audit:public-key prints, passed to the auditor separately>`);
+    } finally {
+      await database.close();
+    }
+  });
+
+interface AuditExportOpts {
+  format: AuditExportFormat;
+  out: string;
+  study?: string;
+  site?: string;
+  actor?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  dataDir: string;
+  databaseUrl?: string;
+  hub: string;
+  pageSize: string;
+  json?: boolean;
+}
+
+/** The hub's database, opened as `serve` opens it (without migrating: the export only reads). */
+async function openHubDatabaseForExport(opts: AuditExportOpts) {
+  if (opts.databaseUrl) return createDatabase({ url: opts.databaseUrl });
+  const dir = path.join(opts.dataDir, 'pglite');
+  if (!existsSync(dir)) throw new AppError(ErrorCode.NOT_FOUND, `No hub database in ${dir}: pass the hub's --data-dir, or --database-url for a hub on PostgreSQL`);
+  // PGlite has no lock: a second process opening the files of a running hub could corrupt them.
+  const running = await fetch(new URL('/healthz', opts.hub), { signal: AbortSignal.timeout(1000) }).then(
+    (res) => res.ok,
+    () => false,
+  );
+  if (running) {
+    throw new AppError(
+      ErrorCode.WRONG_STATE,
+      `A hub is answering at ${opts.hub}, and the embedded database in ${dir} can be opened by one process at a time: stop the hub first (or run it on PostgreSQL to export while it runs). If that hub uses another data directory, pass --hub with this one's address.`,
+    );
+  }
+  return createDatabase({ dataDir: dir });
+}
+
+/** A site filter given by name is turned into the site's id, which is what audit events record. */
+async function resolveSiteId(db: Database, site: string): Promise<string> {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(site)) return site;
+  const [row] = await db.select({ id: sites.id }).from(sites).where(eq(sites.name, site));
+  if (!row) throw new AppError(ErrorCode.NOT_FOUND, `No site named "${site}" (site:list shows the consortium's sites)`);
+  return row.id;
+}
+
+program
+  .command('audit:public-key')
+  .description('Print the hub\'s public key that verifies audit exports (base64); creates the signing key on first use')
+  .option('--data-dir <dir>', 'hub data directory', env.CONSILIUM_DATA_DIR)
+  .option('--json', 'print the key, its fingerprint and the key file as JSON')
+  .addHelpText('after', '\nGive this key to auditors through a channel you trust (not with the export): consilium-audit verify --public-key <key> checks exports against it.')
+  .action(async (opts: { dataDir: string; json?: boolean }) => {
+    const key = await loadOrCreateHubSigningKey(opts.dataDir);
+    if (opts.json) return print({ publicKey: key.publicKey, fingerprint: key.fingerprint, file: key.file, created: key.created });
+    // stdout is the key alone, so that `audit:public-key > hub-key.pub` gives a file the verifier reads.
+    print(key.publicKey);
+    process.stderr.write(`fingerprint ${key.fingerprint}${key.created ? ` (new key written to ${key.file})` : ''}\n`);
+  });
+
+/** A comma-separated option as a list (empty when unset). */
+function listOption(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
 
 function print(value: unknown): void {
   process.stdout.write(typeof value === 'string' ? `${value}\n` : `${JSON.stringify(value, null, 2)}\n`);

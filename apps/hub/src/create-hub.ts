@@ -22,6 +22,10 @@ export interface HubOptions {
   tickIntervalMs?: number;
   logger?: Logger;
   now?: () => Date;
+  /** Reverse proxies (and the portal's server) whose X-Forwarded-For names the client's address. */
+  trustedProxies?: readonly string[];
+  /** Origins besides the hub's own whose cookie-authenticated changes are accepted (the portal's). */
+  allowedOrigins?: readonly string[];
 }
 
 export interface StartedHub {
@@ -60,6 +64,8 @@ export function createHub(options: HubOptions): Hub {
     server = createHttpServer({
       domain: ctx,
       logger,
+      trustedProxies: options.trustedProxies ?? [],
+      allowedOrigins: options.allowedOrigins ?? [],
       isReady: async () => {
         await ctx.db.execute(sql`select 1`);
         return true;

@@ -14,6 +14,10 @@ const HubEnv = z.object({
   /** For the admin commands: where the hub is, and the administrator token. */
   CONSILIUM_HUB_URL: z.string().url().optional(),
   CONSILIUM_ADMIN_TOKEN: z.string().min(10).optional(),
+  /** Comma-separated reverse-proxy addresses whose X-Forwarded-For is believed (sign-in rate limits). */
+  CONSILIUM_TRUSTED_PROXIES: z.string().optional(),
+  /** Comma-separated browser origins allowed to send session-cookie mutations (CSRF check). */
+  CONSILIUM_ALLOWED_ORIGINS: z.string().optional(),
 });
 export type HubEnv = z.infer<typeof HubEnv>;
 

@@ -9,6 +9,7 @@ const toTrpcCode: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   [ErrorCode.INVALID_SIGNATURE]: 'UNAUTHORIZED',
   [ErrorCode.STALE_REQUEST]: 'UNAUTHORIZED',
   [ErrorCode.REPLAYED_REQUEST]: 'UNAUTHORIZED',
+  [ErrorCode.RATE_LIMITED]: 'TOO_MANY_REQUESTS',
   [ErrorCode.FORBIDDEN]: 'FORBIDDEN',
   [ErrorCode.NOT_FOUND]: 'NOT_FOUND',
   [ErrorCode.CONFLICT]: 'CONFLICT',
@@ -38,6 +39,7 @@ export function httpStatusOf(code: ErrorCode): number {
     CONFLICT: 409,
     PRECONDITION_FAILED: 412,
     PAYLOAD_TOO_LARGE: 413,
+    TOO_MANY_REQUESTS: 429,
     SERVICE_UNAVAILABLE: 503,
   };
   return statuses[toTrpcCode[code]] ?? 500;

@@ -2,7 +2,9 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 
 export { appRouter, type AppRouter } from './root.ts';
-export { createCallerFactory, createContext, type ApiContext, type RequestInfo } from './trpc.ts';
+export { createCallerFactory, createContext, type ApiContext, type ApiOptions, type RequestInfo } from './trpc.ts';
+export { accessPolicy, policyOf, Resource, Scope, type ProcedurePolicy, type RoleGrants } from './access-policy.ts';
+export { CSRF_HEADER, SESSION_COOKIE } from './principal.ts';
 export { httpStatusOf } from './errors.ts';
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,9 +1,11 @@
 import { agentRouter } from './routers/agent.ts';
 import { auditRouter } from './routers/audit.ts';
+import { authRouter } from './routers/auth.ts';
 import { enrollmentRouter } from './routers/enrollment.ts';
 import { healthRouter } from './routers/health.ts';
 import { sitesRouter } from './routers/sites.ts';
 import { studiesRouter } from './routers/studies.ts';
+import { usersRouter } from './routers/users.ts';
 import { createTRPCRouter } from './trpc.ts';
 
 /** The hub's whole API, assembled from one router per domain. */
@@ -14,6 +16,8 @@ export const appRouter = createTRPCRouter({
   sites: sitesRouter,
   agent: agentRouter,
   audit: auditRouter,
+  auth: authRouter,
+  users: usersRouter,
 });
 
 export type AppRouter = typeof appRouter;

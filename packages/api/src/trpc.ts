@@ -2,15 +2,20 @@
  * The one tRPC setup file.
  *  1. Context — what every procedure gets: the domain context and the request's identity material.
  *  2. Initialisation — the error formatter (domain codes, flattened zod issues).
- *  3. Procedures — public, admin, and site-signed base procedures. Routers build on these only.
+ *  3. Procedures — public, site-signed and people's (user) base procedures. Routers build on these
+ *     only; each looks its path up in the access policy (access-policy.ts), the one statement of
+ *     who may call what.
  */
 import { AppError, ErrorCode, isAppError } from '@consilium/errors';
-import { authenticateAdmin, authenticateSiteRequest, type AuthenticatedSite, type DomainContext } from '@consilium/domain';
+import { authenticateSiteRequest, type AuthenticatedSite, type DomainContext } from '@consilium/domain';
 import { readSignedHeaders } from '@consilium/protocol';
 import { formatPath } from '@consilium/schemas';
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
+import { policyOf, type ProcedurePolicy } from './access-policy.ts';
+import { authorize } from './authorization.ts';
 import { toTRPCError } from './errors.ts';
+import { actorOf, authenticatePrincipal } from './principal.ts';
 
 // ─── 1. Context ──────────────────────────────────────────────────────────────
 
@@ -25,16 +30,24 @@ export interface RequestInfo {
   requestId: string;
   /** Aborted when the client disconnects (ends a long poll early). */
   signal?: AbortSignal;
+  /** The client's address as the HTTP layer established it (sign-in limits per address); null when unknown. */
+  clientIp?: string | null;
+}
+
+export interface ApiOptions {
+  /** Origins besides the hub's own whose cookie-authenticated changes are accepted (the portal's). */
+  allowedOrigins?: readonly string[];
 }
 
 export interface ApiContext {
   domain: DomainContext;
   request: RequestInfo;
+  allowedOrigins: readonly string[];
 }
 
 /** The context of one request (also used directly by tests through `createCaller`). */
-export function createContext(domain: DomainContext, request: RequestInfo): ApiContext {
-  return { domain, request };
+export function createContext(domain: DomainContext, request: RequestInfo, options: ApiOptions = {}): ApiContext {
+  return { domain, request, allowedOrigins: options.allowedOrigins ?? [] };
 }
 
 // ─── 2. Initialisation ───────────────────────────────────────────────────────
@@ -73,20 +86,42 @@ const domainErrors = t.middleware(async ({ ctx, next, type, path }) => {
 
 // ─── 3. Procedures ───────────────────────────────────────────────────────────
 
-/** No authentication (health, enrolment with a one-time token). */
-export const publicProcedure = t.procedure.use(domainErrors);
+/**
+ * The procedure's entry in the access policy, which must be of the kind its base procedure
+ * serves: a procedure without an entry, or built on the wrong base, fails closed.
+ */
+function requirePolicy<K extends ProcedurePolicy['kind']>(path: string, kind: K): Extract<ProcedurePolicy, { kind: K }> {
+  const policy = policyOf(path);
+  if (policy?.kind !== kind) {
+    throw new AppError(ErrorCode.INTERNAL, `Procedure ${path} is built as a ${kind} procedure but the access policy says ${policy?.kind ?? 'nothing'} (packages/api/src/access-policy.ts)`);
+  }
+  return policy as Extract<ProcedurePolicy, { kind: K }>;
+}
 
-/** A consortium administrator, authenticated by a bearer token (the portal adds user roles later). */
-export const adminProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const header = ctx.request.headers.get('authorization') ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1]) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This operation needs an administrator token (Authorization: Bearer …)');
-  const admin = await authenticateAdmin(ctx.domain, match[1]);
-  return next({ ctx: { admin, actor: `admin:${admin.label}` } });
+const baseProcedure = t.procedure.use(domainErrors);
+
+/** No authentication (health, enrolment with a one-time token, sign-in). */
+export const publicProcedure = baseProcedure.use(({ path, next }) => {
+  requirePolicy(path, 'public');
+  return next();
+});
+
+/**
+ * A person — a session (bearer token, or the session cookie plus CSRF protection for changes) or
+ * an administrator token acting as a consortium_admin — whose role the access policy grants this
+ * procedure, on the resource the input names when the grant is scoped. Procedures get the caller
+ * (`principal`), the audit `actor` and the granted `access` (lists and creation apply its scope).
+ */
+export const userProcedure = baseProcedure.use(async ({ ctx, next, path, type, getRawInput }) => {
+  const policy = requirePolicy(path, 'user');
+  const principal = await authenticatePrincipal(ctx.domain, ctx.request.headers, { mutation: type === 'mutation', allowedOrigins: ctx.allowedOrigins });
+  const access = await authorize(ctx.domain, { principal, policy, path, type, input: await getRawInput() });
+  return next({ ctx: { principal, access, actor: actorOf(principal) } });
 });
 
 /** A site agent: every request carries an Ed25519 signature over method, path, body, time and nonce. */
-export const siteProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const siteProcedure = baseProcedure.use(async ({ ctx, next, path }) => {
+  requirePolicy(path, 'site');
   const signed = readSignedHeaders(ctx.request.headers);
   // An AppError, like every other refusal here, so the agent and the binary routes see the same code.
   if (!signed) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This operation needs a signed agent request');

@@ -34,6 +34,16 @@ export const auditPayloads = {
   'round.failed': z.object({ index: z.number().int(), reason: z.string() }),
   'model.published': z.object({ version: z.number().int(), parametersHash: hash, parameterCount: z.number().int() }),
   'evaluation.reported': z.object({ modelVersionId: z.string(), final: z.boolean(), accuracy: z.number(), n: z.number().int() }),
+  // People's accounts (packages/domain/src/users). Actors are `user:<userId>`; payloads name the account.
+  'auth.login_succeeded': z.object({ userId: z.string(), email: z.string(), sessionId: z.string(), ip: z.string().nullable() }),
+  'auth.login_failed': z.object({ email: z.string(), reason: z.enum(['unknown_email', 'wrong_password', 'disabled', 'rate_limited']), ip: z.string().nullable() }),
+  'auth.logout': z.object({ userId: z.string(), sessionId: z.string() }),
+  'user.created': z.object({ userId: z.string(), email: z.string(), displayName: z.string(), role: z.string(), siteId: z.string().nullable() }),
+  'user.disabled': z.object({ userId: z.string(), email: z.string(), sessionsRevoked: z.number().int() }),
+  'user.role_changed': z.object({ userId: z.string(), email: z.string(), from: z.string(), to: z.string(), siteId: z.string().nullable() }),
+  'user.sessions_revoked': z.object({ userId: z.string(), email: z.string(), sessionsRevoked: z.number().int() }),
+  'user.password_changed': z.object({ userId: z.string(), sessionsRevoked: z.number().int() }),
+  'study.lead_assigned': z.object({ leadUserId: z.string().nullable(), previousLeadUserId: z.string().nullable() }),
 } as const;
 
 export type AuditAction = keyof typeof auditPayloads;

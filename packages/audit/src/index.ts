@@ -2,3 +2,8 @@ export * from './events.ts';
 export * from './hash.ts';
 export * from './append.ts';
 export * from './verify.ts';
+export * from './export-filter.ts';
+export * from './export-format.ts';
+export * from './export.ts';
+export * from './manifest.ts';
+export * from './verify-export.ts';

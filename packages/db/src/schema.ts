@@ -8,7 +8,7 @@
  * Migrations are generated from this file with `npm run generate -w @consilium/db` and committed.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { bytea } from './bytea.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -32,7 +32,7 @@ export const sites = pgTable('sites', {
   backend: text('backend'),
 });
 
-/** Bootstrap credentials for the admin CLI (the portal adds user accounts later). Only hashes are stored. */
+/** Bootstrap credentials for the admin CLI; they act as a consortium administrator. Only hashes are stored. */
 export const adminTokens = pgTable('admin_tokens', {
   id: uuid('id').primaryKey().defaultRandom(),
   tokenHash: text('token_hash').notNull().unique(),
@@ -40,6 +40,76 @@ export const adminTokens = pgTable('admin_tokens', {
   createdAt: createdAt(),
   revokedAt: ts('revoked_at'),
 });
+
+/** Roles of people's accounts (see docs/access-control.md for what each may do). */
+export const userRoles = ['consortium_admin', 'study_lead', 'site_admin', 'compliance_officer'] as const;
+export type UserRoleValue = (typeof userRoles)[number];
+
+/**
+ * People's accounts (sites' agents authenticate with their identity keys instead). A site admin is
+ * bound to exactly one site and nobody else is bound to one — a CHECK, so no code path can create
+ * an unscoped site admin. E-mails are stored lower-cased (also a CHECK): uniqueness is case-blind.
+ */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull().unique(),
+    displayName: text('display_name').notNull(),
+    role: text('role', { enum: userRoles }).notNull(),
+    siteId: uuid('site_id').references(() => sites.id),
+    /** `scrypt$N$r$p$salt$hash` (base64 salt and hash); never the password. */
+    passwordHash: text('password_hash').notNull(),
+    /** Set for one-time passwords handed out by someone else: only a password change is allowed until then. */
+    passwordChangeRequired: boolean('password_change_required').notNull().default(true),
+    passwordChangedAt: ts('password_changed_at'),
+    createdAt: createdAt(),
+    disabledAt: ts('disabled_at'),
+  },
+  (t) => [
+    index('users_site_idx').on(t.siteId),
+    check('users_email_lower_ck', sql`email = lower(email)`),
+    check('users_role_ck', sql.raw(`role in (${userRoles.map((r) => `'${r}'`).join(', ')})`)),
+    check('users_site_admin_site_ck', sql`(role = 'site_admin') = (site_id is not null)`),
+  ],
+);
+
+/**
+ * Sign-in sessions. Only the SHA-256 of the session token is stored, so a database leak yields no
+ * usable session. A session ends at `expiresAt`, after the idle limit since `lastSeenAt`, or when
+ * revoked (logout, an administrator, disabling the account, a password change).
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * Sign-in attempt counters in fixed windows, per e-mail and per client IP, in the database so that
+ * every hub replica counts against the same limit. Keys are `email:` or `ip:` and a SHA-256: the
+ * table counts, it does not log who tried (the audit log records each attempt).
+ */
+export const loginRateLimits = pgTable(
+  'login_rate_limits',
+  {
+    key: text('key').primaryKey(),
+    windowStart: ts('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [index('login_rate_limits_window_idx').on(t.windowStart)],
+);
 
 export const studies = pgTable('studies', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -66,6 +136,11 @@ export const studies = pgTable('studies', {
   /** When the current key epoch's ceremony began (its deadline runs from here). */
   ceremonyStartedAt: ts('ceremony_started_at'),
   completedAt: ts('completed_at'),
+  /**
+   * The study lead who manages the study (a `users` row with role study_lead). Null for studies made
+   * with an administrator token or before accounts existed: only administrators manage those.
+   */
+  leadUserId: uuid('lead_user_id').references(() => users.id),
 });
 
 export const enrollmentTokens = pgTable(

@@ -12,6 +12,16 @@ export interface HubLimits {
   enrollmentTokenTtlMs: number;
   /** Consecutive failed training rounds after which a study fails. */
   maxConsecutiveRoundFailures: number;
+  /** Absolute lifetime of a sign-in session (ms), however active it is. */
+  sessionTtlMs: number;
+  /** A session unused for this long (ms) has ended. */
+  sessionIdleMs: number;
+  /** The fixed window (ms) in which failed sign-ins are counted. */
+  loginWindowMs: number;
+  /** Failed sign-ins per e-mail address in a window before further attempts are refused. */
+  loginFailuresPerEmail: number;
+  /** Failed sign-ins per client IP address in a window before further attempts are refused. */
+  loginFailuresPerIp: number;
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -19,6 +29,11 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxClockSkewMs: 5 * 60 * 1000,
   enrollmentTokenTtlMs: 7 * 24 * 3600 * 1000,
   maxConsecutiveRoundFailures: 3,
+  sessionTtlMs: 12 * 3600 * 1000,
+  sessionIdleMs: 30 * 60 * 1000,
+  loginWindowMs: 15 * 60 * 1000,
+  loginFailuresPerEmail: 5,
+  loginFailuresPerIp: 20,
 };
 
 /** Everything a domain function needs, passed explicitly (no globals, no environment). */

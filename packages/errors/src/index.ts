@@ -18,6 +18,11 @@ export const ErrorCode = {
   STALE_REQUEST: 'STALE_REQUEST',
   /** A signed request reused a nonce the hub has already seen. */
   REPLAYED_REQUEST: 'REPLAYED_REQUEST',
+  /**
+   * Too many attempts (sign-in failures per e-mail or per client address) in the current window.
+   * `details.retryAfterSeconds` says when to try again.
+   */
+  RATE_LIMITED: 'RATE_LIMITED',
   /** The caller is authenticated but not allowed to do this (wrong role, site, study). */
   FORBIDDEN: 'FORBIDDEN',
   /** The thing asked for does not exist (or the caller may not know it exists). */

@@ -15,6 +15,13 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Readiness check (the database answers). */
   isReady: () => Promise<boolean>;
+  /**
+   * Addresses of reverse proxies (and the portal's server) whose X-Forwarded-For is believed, for
+   * the client address that sign-in limits count per. Others' X-Forwarded-For is ignored.
+   */
+  trustedProxies?: readonly string[];
+  /** Origins besides the hub's own whose cookie-authenticated changes are accepted (the portal's). */
+  allowedOrigins?: readonly string[];
 }
 
 /**
@@ -61,14 +68,15 @@ export function createHttpServer(options: HttpServerOptions): Server {
     // A long poll stops waiting when its client goes away.
     const closed = new AbortController();
     res.once('close', () => closed.abort());
-    const request = { method, path, bodySha256: sha256Hex(body), headers, requestId, signal: closed.signal };
+    const clientIp = clientAddress(req.socket.remoteAddress ?? null, headers.get('x-forwarded-for'), options.trustedProxies ?? []);
+    const request = { method, path, bodySha256: sha256Hex(body), headers, requestId, signal: closed.signal, clientIp };
 
     if (path.startsWith('/trpc/')) {
       const response = await fetchRequestHandler({
         endpoint: '/trpc',
         req: new Request(`http://hub${path}`, { method, headers, ...(body.byteLength > 0 ? { body } : {}) }),
         router: appRouter,
-        createContext: () => createContext(domain, request),
+        createContext: () => createContext(domain, request, { allowedOrigins: options.allowedOrigins ?? [] }),
         onError: ({ error, path: procedure }) => {
           if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ requestId, procedure, err: error.cause ?? error }, 'procedure failed');
           else logger.warn({ requestId, procedure, code: error.code, message: error.message }, 'request rejected');
@@ -98,6 +106,19 @@ function bodyLimit(req: IncomingMessage, maxUploadBytes: number): number {
     throw new AppError(ErrorCode.UNAUTHENTICATED, 'Binary uploads must be signed by a site agent');
   }
   return maxUploadBytes;
+}
+
+/**
+ * The client's address: the connection's peer, or — when the peer is a trusted proxy — the last
+ * address in X-Forwarded-For that is not itself a trusted proxy (earlier entries can be forged by
+ * the client).
+ */
+export function clientAddress(peer: string | null, forwardedFor: string | null, trustedProxies: readonly string[]): string | null {
+  const normalize = (ip: string) => ip.trim().replace(/^::ffff:/, '');
+  let address = peer === null ? null : normalize(peer);
+  const hops = (forwardedFor ?? '').split(',').map(normalize).filter(Boolean);
+  while (address !== null && trustedProxies.includes(address) && hops.length > 0) address = hops.pop()!;
+  return address;
 }
 
 function toHeaders(req: IncomingMessage): Headers {

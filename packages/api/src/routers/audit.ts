@@ -1,10 +1,10 @@
 import { verifyAuditChain } from '@consilium/domain';
 import { z } from 'zod';
-import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+import { userProcedure, createTRPCRouter } from '../trpc.ts';
 
 export const auditRouter = createTRPCRouter({
   /** Re-verifies the whole hash chain of the audit log. */
-  verify: adminProcedure
+  verify: userProcedure
     .output(z.object({ ok: z.boolean(), count: z.number(), lastHash: z.string(), firstBreak: z.object({ seq: z.number(), reason: z.string() }).nullable() }))
     .query(({ ctx }) => verifyAuditChain(ctx.domain.db)),
 });

@@ -1,7 +1,8 @@
 import { listSites, revokeSite } from '@consilium/domain';
 import { Id } from '@consilium/schemas';
 import { z } from 'zod';
-import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+import { siteFilterOf } from '../authorization.ts';
+import { createTRPCRouter, userProcedure } from '../trpc.ts';
 
 const SiteOutput = z.object({
   id: Id,
@@ -15,12 +16,13 @@ const SiteOutput = z.object({
 });
 
 export const sitesRouter = createTRPCRouter({
-  list: adminProcedure.output(z.array(SiteOutput)).query(async ({ ctx }) =>
-    (await listSites(ctx.domain)).map((s) => ({ ...s, enrolledAt: s.enrolledAt.toISOString(), lastSeenAt: s.lastSeenAt?.toISOString() ?? null })),
+  /** The consortium's sites (a site admin sees only their own). */
+  list: userProcedure.output(z.array(SiteOutput)).query(async ({ ctx }) =>
+    (await listSites(ctx.domain, siteFilterOf(ctx.access))).map((s) => ({ ...s, enrolledAt: s.enrolledAt.toISOString(), lastSeenAt: s.lastSeenAt?.toISOString() ?? null })),
   ),
 
   /** Refuses the site's requests from now on (lost or stolen identity key, a hospital leaving). */
-  revoke: adminProcedure
+  revoke: userProcedure
     .input(z.object({ siteName: z.string().min(1).max(100), reason: z.string().min(3).max(500) }))
     .output(z.object({ siteId: Id }))
     .mutation(({ ctx, input }) => revokeSite(ctx.domain, { ...input, actor: ctx.actor })),

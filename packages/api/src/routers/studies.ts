@@ -1,25 +1,34 @@
-import { createStudy, getStudyProgress, issueEnrollmentToken, listStudies, rekeyStudy, revokeEnrollmentToken, startStudy } from '@consilium/domain';
+import { assignStudyLead, createStudy, getStudyProgress, issueEnrollmentToken, listStudies, rekeyStudy, revokeEnrollmentToken, startStudy } from '@consilium/domain';
 import { Id, StudySpec } from '@consilium/schemas';
 import { z } from 'zod';
-import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+import { leadOfNewStudy, studyFilterOf } from '../authorization.ts';
+import { createTRPCRouter, userProcedure } from '../trpc.ts';
 import { StudyProgressOutput, StudySummaryOutput, toStudyProgressOutput } from './study-outputs.ts';
 
 export const studiesRouter = createTRPCRouter({
-  list: adminProcedure.output(z.array(StudySummaryOutput)).query(async ({ ctx }) =>
-    (await listStudies(ctx.domain)).map((s) => ({ ...s, createdAt: s.createdAt.toISOString() })),
+  /** The studies in the caller's scope (a study lead's own, a site admin's site's), newest first. */
+  list: userProcedure.output(z.array(StudySummaryOutput)).query(async ({ ctx }) =>
+    (await listStudies(ctx.domain, studyFilterOf(ctx.access))).map((s) => ({ ...s, createdAt: s.createdAt.toISOString() })),
   ),
 
-  progress: adminProcedure
+  progress: userProcedure
     .input(z.object({ studyId: Id }))
     .output(StudyProgressOutput)
     .query(async ({ ctx, input }) => toStudyProgressOutput(await getStudyProgress(ctx.domain, input.studyId))),
 
-  create: adminProcedure
+  /** A study lead who creates a study leads it; administrators' studies have no lead until one is assigned. */
+  create: userProcedure
     .input(z.object({ spec: StudySpec }))
     .output(z.object({ studyId: Id }))
-    .mutation(({ ctx, input }) => createStudy(ctx.domain, { spec: input.spec, actor: ctx.actor })),
+    .mutation(({ ctx, input }) => createStudy(ctx.domain, { spec: input.spec, actor: ctx.actor, leadUserId: leadOfNewStudy(ctx.access) })),
 
-  start: adminProcedure
+  /** Hands a study to a study lead (or, with null, back to administrators alone). */
+  assignLead: userProcedure
+    .input(z.object({ studyId: Id, leadUserId: Id.nullable() }))
+    .output(z.object({ leadUserId: Id.nullable() }))
+    .mutation(({ ctx, input }) => assignStudyLead(ctx.domain, { ...input, actor: ctx.actor })),
+
+  start: userProcedure
     .input(z.object({ studyId: Id }))
     .output(z.object({ started: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
@@ -31,12 +40,12 @@ export const studiesRouter = createTRPCRouter({
    * A fresh key ceremony for a running study whose committee changed (a member left — revoke the
    * site first — or a new site joined); a round in progress is stopped.
    */
-  rekey: adminProcedure
+  rekey: userProcedure
     .input(z.object({ studyId: Id, reason: z.string().min(3).max(500) }))
     .output(z.object({ epoch: z.number().int(), committee: z.array(Id), threshold: z.number().int() }))
     .mutation(({ ctx, input }) => rekeyStudy(ctx.domain, { ...input, actor: ctx.actor })),
 
-  issueToken: adminProcedure
+  issueToken: userProcedure
     .input(z.object({ studyId: Id, siteName: z.string().min(2).max(100).regex(/^[\p{L}\p{N} ._'-]+$/u, 'letters, digits, spaces and . _ \' - only'), ttlHours: z.number().positive().max(24 * 90).optional() }))
     .output(z.object({ tokenId: Id, token: z.string(), siteName: z.string(), expiresAt: z.string() }))
     .mutation(async ({ ctx, input }) => {
@@ -49,7 +58,7 @@ export const studiesRouter = createTRPCRouter({
       return { ...issued, expiresAt: issued.expiresAt.toISOString() };
     }),
 
-  revokeToken: adminProcedure
+  revokeToken: userProcedure
     .input(z.object({ tokenId: Id }))
     .output(z.object({ revoked: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {

@@ -9,6 +9,7 @@ export const StudySummaryOutput = z.object({
   id: z.string(),
   name: z.string(),
   status: StudyStatus,
+  leadUserId: z.string().nullable(),
   secureAggregation: z.string(),
   sites: z.number(),
   modelVersions: z.number(),

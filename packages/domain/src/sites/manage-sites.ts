@@ -16,9 +16,13 @@ export interface SiteSummary {
   backend: string | null;
 }
 
-/** Every site of the consortium, by name. */
-export async function listSites(ctx: DomainContext): Promise<SiteSummary[]> {
-  const rows = await ctx.db.select().from(sites).orderBy(asc(sites.name));
+/** Every site of the consortium by name, or only `filter.siteId` (what a site admin sees). */
+export async function listSites(ctx: DomainContext, filter: { siteId?: string } = {}): Promise<SiteSummary[]> {
+  const rows = await ctx.db
+    .select()
+    .from(sites)
+    .where(filter.siteId ? eq(sites.id, filter.siteId) : undefined)
+    .orderBy(asc(sites.name));
   return rows.map((s) => ({
     id: s.id,
     name: s.name,

@@ -8,6 +8,8 @@ export interface StudySummary {
   id: string;
   name: string;
   status: StudyStatus;
+  /** The study lead who manages it; null when only administrators do. */
+  leadUserId: string | null;
   secureAggregation: string;
   sites: number;
   modelVersions: number;
@@ -15,9 +17,18 @@ export interface StudySummary {
   createdAt: Date;
 }
 
-/** All studies, newest first, with their headline numbers. */
-export async function listStudies(ctx: DomainContext): Promise<StudySummary[]> {
-  const rows = await ctx.db.select().from(studies).orderBy(desc(studies.createdAt));
+/** Which studies a list shows: all, those a study lead leads, or those a site is a member of. */
+export type StudyFilter = { kind: 'all' } | { kind: 'ledBy'; userId: string } | { kind: 'withSite'; siteId: string };
+
+/** Studies, newest first, with their headline numbers. */
+export async function listStudies(ctx: DomainContext, filter: StudyFilter = { kind: 'all' }): Promise<StudySummary[]> {
+  const where =
+    filter.kind === 'ledBy'
+      ? eq(studies.leadUserId, filter.userId)
+      : filter.kind === 'withSite'
+        ? inArray(studies.id, ctx.db.select({ id: studySites.studyId }).from(studySites).where(eq(studySites.siteId, filter.siteId)))
+        : undefined;
+  const rows = await ctx.db.select().from(studies).where(where).orderBy(desc(studies.createdAt));
   const siteCounts = await ctx.db.select({ studyId: studySites.studyId, n: count() }).from(studySites).groupBy(studySites.studyId);
   const modelCounts = await ctx.db.select({ studyId: modelVersions.studyId, n: count() }).from(modelVersions).groupBy(modelVersions.studyId);
   return rows.map((row) => {
@@ -26,6 +37,7 @@ export async function listStudies(ctx: DomainContext): Promise<StudySummary[]> {
       id: row.id,
       name: row.name,
       status: row.status,
+      leadUserId: row.leadUserId,
       secureAggregation: spec.privacy.secureAggregation,
       sites: siteCounts.find((c) => c.studyId === row.id)?.n ?? 0,
       modelVersions: modelCounts.find((c) => c.studyId === row.id)?.n ?? 0,

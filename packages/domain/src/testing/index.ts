@@ -5,6 +5,7 @@
  */
 export { TestClock } from './clock.ts';
 export { createTestHub, type TestHub } from './test-hub.ts';
+export { createTestAccount, insertTestSite, type TestAccount } from './accounts.ts';
 export { useDomainHarness, type DomainHarness } from './harness.ts';
 export { SimulatedSite, type Contribution, type SignedRequest, type SiteProfile } from './simulated-site.ts';
 export { asEnvelope, authenticateSigned, domainTransport, type HubTransport, type PollAnswer } from './transport.ts';

@@ -11,11 +11,13 @@ import {
   modelVersions,
   roundChunks,
   rounds,
+  sessions,
   sites,
   studies,
   studySites,
   submissionChunks,
   submissions,
+  users,
   type Executor,
 } from '@consilium/db';
 import { canonicalJson } from '@consilium/protocol';
@@ -41,16 +43,24 @@ const STATE_TABLES: Record<string, PgTable> = {
   evaluations,
   audit_events: auditEvents,
   audit_head: auditHead,
+  users,
+  sessions,
 };
 
 /**
  * Not state: the nonces of signed requests are remembered for replay protection whatever the
  * request then does, so a rejected request legitimately adds one.
  */
-const BOOKKEEPING_TABLES = ['request_nonces'];
+const BOOKKEEPING_TABLES = ['request_nonces', 'login_rate_limits'];
 
-/** Columns of `sites` a poll (the agent's heartbeat) updates: liveness, not state. */
-const HEARTBEAT_COLUMNS = new Set(['lastSeenAt', 'agentVersion', 'backend']);
+/**
+ * Liveness, not state: the columns of `sites` a poll (the agent's heartbeat) updates, and a
+ * session's last use, which any authenticated call may refresh.
+ */
+const HEARTBEAT_COLUMNS: Record<string, Set<string>> = {
+  sites: new Set(['lastSeenAt', 'agentVersion', 'backend']),
+  sessions: new Set(['lastSeenAt']),
+};
 
 /** Per table, "<rows> <sha256 of the rows>": equal snapshots mean no row was added, removed or changed. */
 export type StateSnapshot = Record<string, string>;
@@ -69,7 +79,7 @@ export async function snapshotState(db: Executor): Promise<StateSnapshot> {
   const snapshot: StateSnapshot = {};
   for (const [name, table] of Object.entries(STATE_TABLES)) {
     const rows = (await db.select().from(table)) as Array<Record<string, unknown>>;
-    const lines = rows.map((row) => canonicalJson(normalize(name === 'sites' ? withoutHeartbeat(row) : row))).sort();
+    const lines = rows.map((row) => canonicalJson(normalize(withoutHeartbeat(name, row)))).sort();
     snapshot[name] = `${rows.length} ${createHash('sha256').update(lines.join('\n')).digest('hex')}`;
   }
   return snapshot;
@@ -93,8 +103,9 @@ export function rowsOf(result: unknown): Array<Record<string, unknown>> {
   return rows as Array<Record<string, unknown>>;
 }
 
-function withoutHeartbeat(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).filter(([key]) => !HEARTBEAT_COLUMNS.has(key)));
+function withoutHeartbeat(table: string, row: Record<string, unknown>): Record<string, unknown> {
+  const heartbeat = HEARTBEAT_COLUMNS[table];
+  return heartbeat ? Object.fromEntries(Object.entries(row).filter(([key]) => !heartbeat.has(key))) : row;
 }
 
 /** Bytes as hex and dates as ISO strings, so rows serialise the same from either driver. */

@@ -1,0 +1,186 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { auditEvents, auditHead, type Executor } from '@consilium/db';
+import { parsePrivateKey } from '@consilium/protocol';
+import { and, asc, eq, gt, gte, lt, lte, max, min, type SQL } from 'drizzle-orm';
+import type { AuditRecord } from './events.ts';
+import { parseAuditExportFilter, type AuditExportFilter } from './export-filter.ts';
+import { exportHeader, formatExportRecord, type AuditExportFormat } from './export-format.ts';
+import { GENESIS_HASH } from './hash.ts';
+import { manifestPathFor, signAuditExportManifest, type AuditExportManifest } from './manifest.ts';
+
+/**
+ * Audit log export. Events are read by keyset pagination on `seq` (`seq > last seen ORDER BY seq
+ * LIMIT n`), one page in memory at a time, and written as they are read: exporting a million
+ * events costs the memory of one page. The export is a consistent cut: it stops at the chain head
+ * read when it began, so events appended meanwhile are left for the next export.
+ *
+ * A filtered export (any of study, site, actor, action, time range) is not a contiguous chain:
+ * the events between two exported ones are missing by design, so prev_hash links cannot be
+ * followed. Each event still carries seq, prev_hash and hash, so a verifier recomputes every
+ * event's hash from its own content; the signed manifest (count, first, last, file digest) then
+ * guards the selection as a whole. export-checker.ts says exactly what is checked in each case.
+ */
+
+/** Events per keyset page: larger pages are faster (fewer queries), and one page is all that is in memory. */
+export const DEFAULT_EXPORT_PAGE_SIZE = 5000;
+
+export interface AuditChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** The chain head (last seq and hash); seq 0 and the genesis hash for an empty log. */
+export async function readAuditHead(db: Executor): Promise<AuditChainHead> {
+  const [head] = await db.select({ seq: auditHead.seq, hash: auditHead.hash }).from(auditHead).where(eq(auditHead.id, 1));
+  return head ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+/**
+ * The filter as SQL conditions. Study, site and action each have an index on (column, seq), so
+ * the keyset walk in seq order reads only matching rows; the time range is turned into a seq range
+ * once, up front, with the occurred_at index (see `seqRangeOf`).
+ */
+export function filterConditions(filter: AuditExportFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.studyId) conditions.push(eq(auditEvents.studyId, filter.studyId));
+  if (filter.siteId) conditions.push(eq(auditEvents.siteId, filter.siteId));
+  if (filter.actor) conditions.push(eq(auditEvents.actor, filter.actor));
+  if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
+  if (filter.from) conditions.push(gte(auditEvents.occurredAt, new Date(filter.from)));
+  if (filter.to) conditions.push(lt(auditEvents.occurredAt, new Date(filter.to)));
+  return conditions;
+}
+
+/**
+ * The seq range holding every event of the time range, found once with the occurred_at index, so
+ * that the pages themselves walk the primary key. (Times normally grow with seq, but the clock may
+ * step back; the page query re-checks the times, so this range is only an outer bound.)
+ */
+async function seqRangeOf(db: Executor, filter: AuditExportFilter, upTo: number): Promise<{ after: number; upTo: number }> {
+  if (!filter.from && !filter.to) return { after: 0, upTo };
+  const conditions: SQL[] = [];
+  if (filter.from) conditions.push(gte(auditEvents.occurredAt, new Date(filter.from)));
+  if (filter.to) conditions.push(lt(auditEvents.occurredAt, new Date(filter.to)));
+  const [range] = await db
+    .select({ first: min(auditEvents.seq), last: max(auditEvents.seq) })
+    .from(auditEvents)
+    .where(and(...conditions));
+  if (range?.first == null || range.last == null) return { after: 0, upTo: 0 };
+  return { after: Number(range.first) - 1, upTo: Math.min(upTo, Number(range.last)) };
+}
+
+/** Options of `auditExportPages`. */
+export interface AuditExportReadOptions {
+  filter: AuditExportFilter;
+  /** Read up to this seq (the head read when the export began). */
+  upTo: number;
+  pageSize?: number;
+}
+
+/** The matching events in seq order, one page (array) at a time. */
+export async function* auditExportPages(db: Executor, options: AuditExportReadOptions): AsyncGenerator<AuditRecord[]> {
+  const pageSize = options.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE;
+  const conditions = filterConditions(options.filter);
+  const range = await seqRangeOf(db, options.filter, options.upTo);
+  const upTo = range.upTo;
+  let after = range.after;
+  while (after < upTo) {
+    const page = await db
+      .select()
+      .from(auditEvents)
+      .where(and(gt(auditEvents.seq, after), lte(auditEvents.seq, upTo), ...conditions))
+      .orderBy(asc(auditEvents.seq))
+      .limit(pageSize);
+    if (page.length === 0) break;
+    yield page;
+    if (page.length < pageSize) break;
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+/** Options of `writeAuditExport`. */
+export interface WriteAuditExportOptions {
+  format: AuditExportFormat;
+  /** Validated here; `{}` or absent for the complete chain. */
+  filter?: unknown;
+  /** The export file; its manifest is written to `<out>.manifest.json`. */
+  out: string;
+  /** The hub's Ed25519 private key (PKCS#8 PEM) that signs the manifest. */
+  signingKeyPem: string;
+  pageSize?: number;
+  now?: () => Date;
+}
+
+export interface WrittenAuditExport {
+  file: string;
+  manifestFile: string;
+  manifest: AuditExportManifest;
+}
+
+/**
+ * Streams an export to `out` — each page formatted, hashed and written before the next is read —
+ * then writes the signed manifest next to it. Both are written under temporary names and renamed,
+ * so a failed export leaves no half-written file that looks complete.
+ */
+export async function writeAuditExport(db: Executor, options: WriteAuditExportOptions): Promise<WrittenAuditExport> {
+  const filter = parseAuditExportFilter(options.filter);
+  parsePrivateKey(options.signingKeyPem); // a bad key fails now, not after a million events
+  const now = options.now ?? (() => new Date());
+  const exportedAt = now().toISOString();
+  const head = await readAuditHead(db);
+  const out = path.resolve(options.out);
+  const manifestFile = manifestPathFor(out);
+  const temp = `${out}.${randomBytes(6).toString('hex')}.partial`;
+  const digest = createHash('sha256');
+  let bytes = 0;
+  let count = 0;
+  let first: AuditChainHead | null = null;
+  let last: AuditChainHead | null = null;
+
+  const file = await open(temp, 'wx');
+  try {
+    const write = async (text: string) => {
+      const chunk = Buffer.from(text, 'utf8');
+      digest.update(chunk);
+      bytes += chunk.length;
+      await file.write(chunk);
+    };
+    await write(exportHeader(options.format));
+    for await (const page of auditExportPages(db, { filter, upTo: head.seq, pageSize: options.pageSize })) {
+      let text = '';
+      for (const record of page) text += formatExportRecord(options.format, record);
+      await write(text);
+      first ??= { seq: page[0]!.seq, hash: page[0]!.hash };
+      last = { seq: page[page.length - 1]!.seq, hash: page[page.length - 1]!.hash };
+      count += page.length;
+    }
+    await file.sync();
+    await file.close();
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error;
+  }
+
+  const manifest = signAuditExportManifest(
+    {
+      type: 'consilium.audit-export',
+      version: 1,
+      format: options.format,
+      exportedAt,
+      filter,
+      chainHead: head,
+      count,
+      first,
+      last,
+      file: { name: path.basename(out), bytes, sha256: digest.digest('hex') },
+    },
+    options.signingKeyPem,
+  );
+  await rename(temp, out);
+  await writeFile(`${manifestFile}.partial`, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(`${manifestFile}.partial`, manifestFile);
+  return { file: out, manifestFile, manifest };
+}
