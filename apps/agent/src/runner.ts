@@ -36,6 +36,9 @@ export async function runAgent(ctx: TaskContext, options: RunOptions): Promise<v
   const cooldown = new Map<string, number>();
   let backoff = options.pollMs;
   let pause: number;
+  // Once every study has ended, an agent run --until-done only finishes its last tasks (final
+  // evaluations): it asks without waiting, so it exits as soon as they are done.
+  let studiesOver = false;
   ctx.logger.info({ siteId: ctx.siteId, hub: ctx.config.hubUrl, backend: options.backend }, 'agent running');
 
   while (!options.signal.aborted) {
@@ -43,7 +46,8 @@ export async function runAgent(ctx: TaskContext, options: RunOptions): Promise<v
       await flushOutboxes(ctx);
       const asked = Date.now();
       // A long poll: the hub answers as soon as there is work for this site (or after LONG_POLL_MS).
-      const poll = await ctx.hub.client.agent.poll.mutate({ agentVersion: options.agentVersion, backend: options.backend, waitMs: LONG_POLL_MS });
+      const waitMs = options.untilDone && studiesOver ? 0 : LONG_POLL_MS;
+      const poll = await ctx.hub.client.agent.poll.mutate({ agentVersion: options.agentVersion, backend: options.backend, waitMs });
       const now = Date.now();
       const tasks = poll.tasks.filter((t) => (cooldown.get(taskKey(t)) ?? 0) <= now);
       for (const [i, task] of tasks.entries()) {
@@ -62,6 +66,7 @@ export async function runAgent(ctx: TaskContext, options: RunOptions): Promise<v
       }
       backoff = options.pollMs;
       const finished = poll.studies.length > 0 && poll.studies.every((s) => s.status === 'completed' || s.status === 'failed');
+      studiesOver = finished;
       if (options.untilDone && finished && poll.tasks.length === 0) {
         for (const s of poll.studies) ctx.logger.info({ studyId: s.studyId, status: s.status, reason: s.failureReason }, `study ${s.status}`);
         return;
