@@ -37,4 +37,4 @@ export { ShareKind, SHARE_MAGIC, SHARE_FORMAT_VERSION, SHARE_HEADER_BYTES, MAX_P
 export type { ParsedShare } from './share-format.ts';
 export { toPrime } from './rns.ts';
 export type { Prime, RnsLevel } from './rns.ts';
-export { packCiphertext, expandCiphertext, wireCiphertextBytes } from './wire-format.ts';
+export { packCiphertext, expandCiphertext, readWireCiphertext, addWireCiphertext, wireCiphertextBytes, type WireCiphertext } from './wire-format.ts';

@@ -1,4 +1,4 @@
-import { addCiphertexts, expandCiphertext, packCiphertext } from '@consilium/secagg';
+import { addWireCiphertext, packCiphertext, readWireCiphertext } from '@consilium/secagg';
 import type { CkksContext } from '@consilium/secagg';
 import { encryptChunks } from './ckks-protocol.ts';
 import { sampleMemory, timed } from './measure.ts';
@@ -56,13 +56,19 @@ export function ingestSubmissions(ctx: CkksContext, publicKey: Uint8Array, data:
         encryptS += packed.wallS;
         ingest.encryptCpuS += packed.cpuS;
         ingest.uploadBytes += packed.value.length;
-        // …and the hub's strict reader checks it and rebuilds SEAL's serialization to add.
-        const read = timed(() => expandCiphertext(ctx, packed.value, { scaleBits }));
+        // …and the hub's strict reader checks it, then adds its coefficients into the accumulator (as packages/domain does).
+        const read = timed(() => readWireCiphertext(ctx, packed.value, { scaleBits }));
         ingest.hubValidateS += read.wallS;
-        const ciphertext = read.value;
-        const accumulator = aggregates[chunk];
-        if (accumulator === undefined) aggregates.push(ciphertext);
-        else ingest.hubAddS += timed(() => (aggregates[chunk] = addCiphertexts(ctx, accumulator, ciphertext))).wallS;
+        const accumulator = aggregates[chunk] ?? null;
+        const added = timed(() => addWireCiphertext(ctx, accumulator, read.value));
+        if (accumulator === null) {
+          // Starting the accumulator (serializing the first ciphertext) is ingest work, not an addition.
+          aggregates.push(added.value);
+          ingest.hubValidateS += added.wallS;
+        } else {
+          aggregates[chunk] = added.value;
+          ingest.hubAddS += added.wallS;
+        }
         chunk++;
       }
     } finally {

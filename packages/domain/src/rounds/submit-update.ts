@@ -55,7 +55,7 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
         .from(roundChunks)
         .where(and(eq(roundChunks.roundId, roundId), eq(roundChunks.chunkIndex, chunkIndex)))
         .for('update');
-      const accumulator = addPart(locked.encoding, context, chunk?.accumulator ?? null, part);
+      const accumulator = addPart(context, chunk?.accumulator ?? null, part);
       if (chunk) await tx.update(roundChunks).set({ accumulator }).where(and(eq(roundChunks.roundId, roundId), eq(roundChunks.chunkIndex, chunkIndex)));
       else await tx.insert(roundChunks).values({ roundId, chunkIndex, accumulator });
     }

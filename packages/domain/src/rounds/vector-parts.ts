@@ -1,15 +1,18 @@
 import { AppError, ErrorCode } from '@consilium/errors';
 import type { VectorEncoding } from '@consilium/schemas';
-import { addCiphertexts, expandCiphertext, type CkksContext } from '@consilium/secagg';
+import { addWireCiphertext, readWireCiphertext, type CkksContext, type WireCiphertext } from '@consilium/secagg';
+
+/** One chunk of a submission, validated: a ciphertext read from the wire format, or float64 bytes. */
+export type AddablePart = WireCiphertext | Uint8Array;
 
 /**
  * The additive "privacy layer" seen from the hub: how one chunk of a round's vector is read
- * (validated, and for ciphertexts expanded from the wire format) and added into the running sum. CKKS chunks are ciphertexts added homomorphically; plaintext
- * chunks are float64 vectors (studies that opted out of encryption, and benchmarks).
+ * (validated) and added into the running sum. CKKS chunks are ciphertexts added homomorphically;
+ * plaintext chunks are float64 vectors (studies that opted out of encryption, and benchmarks).
  */
-export function readPart(encoding: VectorEncoding, context: CkksContext | null, part: Uint8Array, bound: number): Uint8Array {
-  // Ciphertexts arrive in the compact wire format; the strict reader rebuilds SEAL's serialization.
-  if (encoding.scheme === 'ckks-multiparty') return expandCiphertext(context!, part, { scaleBits: encoding.scaleBits });
+export function readPart(encoding: VectorEncoding, context: CkksContext | null, part: Uint8Array, bound: number): AddablePart {
+  // Ciphertexts arrive in the compact wire format; the strict reader checks every coefficient.
+  if (encoding.scheme === 'ckks-multiparty') return readWireCiphertext(context!, part, { scaleBits: encoding.scaleBits });
   if (part.byteLength !== encoding.length * 8) {
     throw new AppError(ErrorCode.INVALID_INPUT, `Plaintext update must be ${encoding.length} float64 values (${encoding.length * 8} bytes), got ${part.byteLength} bytes`);
   }
@@ -21,10 +24,11 @@ export function readPart(encoding: VectorEncoding, context: CkksContext | null, 
   return part;
 }
 
-/** Adds a validated chunk into an accumulator (or starts one). */
-export function addPart(encoding: VectorEncoding, context: CkksContext | null, accumulator: Uint8Array | null, part: Uint8Array): Uint8Array {
+/** Adds a validated chunk into an accumulator (or starts one); the accumulator is not modified. */
+export function addPart(context: CkksContext | null, accumulator: Uint8Array | null, part: AddablePart): Uint8Array {
+  // A ciphertext is added where its coefficients lie, into SEAL's serialization of the sum.
+  if (!(part instanceof Uint8Array)) return addWireCiphertext(context!, accumulator, part);
   if (accumulator === null) return part.slice();
-  if (encoding.scheme === 'ckks-multiparty') return addCiphertexts(context!, accumulator, part);
   const sum = toFloat64(accumulator);
   const add = toFloat64(part);
   for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + add[i]!;
