@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from '@consilium/errors';
 import { checkAggregateProvenance, decodeEnvelope, sha256Hex, type SignedSubmission } from '@consilium/protocol';
 import { AggregateHeader, parseOrThrow, SubmissionsHeader, type DecryptTask, type RosterEntry } from '@consilium/schemas';
-import { addCiphertexts, createPartialDecryptor, expandCiphertext, type CkksContext } from '@consilium/secagg';
+import { addWireCiphertext, createPartialDecryptor, readWireCiphertext, type CkksContext } from '@consilium/secagg';
 import { ownPoint, rosterKeys } from './roster.ts';
 
 const LIMITS = { maxHeaderBytes: 16 * 1024 * 1024, maxPartBytes: 64 * 1024 * 1024, maxTotalBytes: 2 ** 36 };
@@ -79,8 +79,8 @@ export function runDecryptStage(
     minSubmissions: Math.max(2, input.pinned.minSubmissions, task.minSubmissions),
     submissions: input.submissions,
     aggregate: input.aggregate,
-    add: (a, b) => addCiphertexts(ctx, a, b),
-    expand: (part) => expandCiphertext(ctx, part, { scaleBits: task.scaleBits }),
+    // The hub's own ingest path: the strict wire reader, then the addition into the serialized sum.
+    addPart: (sum, part) => addWireCiphertext(ctx, sum, readWireCiphertext(ctx, part, { scaleBits: task.scaleBits })),
   });
   const decryptor = createPartialDecryptor(ctx, input.keyShare, { self, decryptors: task.decryptors.map((d) => d.point) });
   try {

@@ -8,6 +8,7 @@ import { signPayload } from './payload-signing.ts';
 
 /** Byte-wise addition mod 256 stands in for ciphertext addition: deterministic and order-free, like the hub's. */
 const add = (a: Uint8Array, b: Uint8Array) => Uint8Array.from(a, (x, i) => (x + b[i]!) & 0xff);
+const addPart = (sum: Uint8Array | null, part: Uint8Array) => (sum === null ? part.slice() : add(sum, part));
 
 const studyId = randomUUID();
 const roundId = randomUUID();
@@ -24,7 +25,7 @@ const honest = sites.map((site, i) => submission(site, chunks[i]!));
 const sumOf = (subs: SignedSubmission[]) => subs[0]!.parts.map((_, c) => subs.slice(1).reduce((acc, s) => add(acc, s.parts[c]!), subs[0]!.parts[c]!));
 
 function check(overrides: Partial<ProvenanceCheck>): ProvenanceCheck {
-  return { studyId, roundId, roundIndex: 3, roster, minSubmissions: 3, submissions: honest, aggregate: sumOf(honest), add, ...overrides };
+  return { studyId, roundId, roundIndex: 3, roster, minSubmissions: 3, submissions: honest, aggregate: sumOf(honest), addPart, ...overrides };
 }
 
 function refusal(input: ProvenanceCheck): AppError {

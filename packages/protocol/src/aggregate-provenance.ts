@@ -32,10 +32,11 @@ export interface ProvenanceCheck {
   submissions: readonly SignedSubmission[];
   /** The aggregate chunks this member is asked to decrypt. */
   aggregate: readonly Uint8Array[];
-  /** Adds two ciphertext chunks (validating both); must be the hub's exact, deterministic addition. */
-  add: (a: Uint8Array, b: Uint8Array) => Uint8Array;
-  /** Turns a signed submission chunk into what `add` takes (the hub's reader of the upload format). */
-  expand?: (part: Uint8Array) => Uint8Array;
+  /**
+   * Reads a signed submission chunk (untrusted bytes: validating it) and adds it into the running sum
+   * (null starts one); must be the hub's exact, deterministic reader and addition.
+   */
+  addPart: (sum: Uint8Array | null, part: Uint8Array) => Uint8Array;
 }
 
 function refuse(check: ProvenanceCheck, reason: string, details: Record<string, unknown> = {}): never {
@@ -85,13 +86,11 @@ export function checkAggregateProvenance(check: ProvenanceCheck): void {
       minSubmissions: check.minSubmissions,
     });
   }
-  const expand = check.expand ?? ((part: Uint8Array) => part);
   aggregate.forEach((chunk, index) => {
     let sum: Uint8Array | null = null;
     for (let s = 0; s < submissions.length; s++) {
       try {
-        const part = expand(submissions[s]!.parts[index]!);
-        sum = sum === null ? part : check.add(sum, part);
+        sum = check.addPart(sum, submissions[s]!.parts[index]!);
       } catch (error) {
         // A signed but malformed ciphertext (or a malformed aggregate) cannot be the sum's honest part.
         refuse(check, `chunk ${index} of the submissions cannot be added (${error instanceof Error ? error.message : String(error)})`, { chunk: index });
