@@ -3,24 +3,8 @@
  * alone (the bulk insert before it grew the parent's memory, and PGlite's WebAssembly heap never
  * shrinks). Prints one JSON line: a StepResult.
  */
-import { readFileSync } from 'node:fs';
+import { ownPeakRssBytes } from '../peak-rss.ts';
 import { StepInput, type StepResult } from './steps.ts';
-
-/**
- * This process's own peak RSS. getrusage's maxrss (process.resourceUsage().maxRSS) is not it in a
- * child on Linux: the kernel folds in the forked copy of the parent — a child of a 800 MiB parent
- * reports 800 MiB at its first line. /proc/self/status VmHWM is the high-water mark of this process
- * image only; elsewhere maxRSS is all there is.
- */
-function ownPeakRssBytes(): number {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (match) return Number(match[1]) * 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS * 1024;
-}
 
 const input = StepInput.parse(JSON.parse(process.argv[2] ?? 'null'));
 // Each step loads only what it uses, as consilium-audit (no database driver) and audit:export do.

@@ -1,10 +1,11 @@
 import os from 'node:os';
 import { sealHeapBytes } from '@consilium/secagg';
+import { ownPeakRssBytes } from '../peak-rss.ts';
 
 /** One memory reading of this process. */
 export interface MemorySample {
   rss_bytes: number;
-  /** The process's peak RSS so far (getrusage maxrss). */
+  /** The process's own peak RSS so far (VmHWM on Linux; see peak-rss.ts). */
   peak_rss_bytes: number;
   /** JavaScript heap in use (after nothing is forced: a reading, not a lower bound). */
   js_heap_used_bytes: number;
@@ -18,7 +19,7 @@ export function sampleMemory(): MemorySample {
   const usage = process.memoryUsage();
   return {
     rss_bytes: usage.rss,
-    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    peak_rss_bytes: ownPeakRssBytes(),
     js_heap_used_bytes: usage.heapUsed,
     array_buffers_bytes: usage.arrayBuffers,
     seal_heap_bytes: sealHeapBytes() ?? null,
