@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { adminTokens, createDatabase, type DatabaseHandle } from '@consilium/db';
-import { advanceDeadlines, ChangeFeed, createAdminToken, DEFAULT_LIMITS, ensureConsortium, HubCrypto, type DomainContext, type HubLimits } from '@consilium/domain';
+import { advanceDeadlines, ChangeFeed, createAdminToken, DEFAULT_LIMITS, ensureConsortium, HubCrypto, timingDummyHash, type DomainContext, type HubLimits } from '@consilium/domain';
 import { sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { createHttpServer } from './http/server.ts';
@@ -59,6 +59,8 @@ export function createHub(options: HubOptions): Hub {
     const ctx: DomainContext = { db: database.db, crypto, limits: { ...DEFAULT_LIMITS, ...options.limits }, now, changes: new ChangeFeed() };
     domain = ctx;
     await ensureConsortium(ctx, options.consortiumName ?? 'Consilium consortium');
+    // Made now, so that the first sign-in with an unknown e-mail costs what a known one does.
+    await timingDummyHash();
     const adminTokenFile = await bootstrapAdminToken(ctx, options.dataDir);
 
     server = createHttpServer({

@@ -8,7 +8,7 @@ import { timingDummyHash, verifyPassword, PASSWORD_MAX_LENGTH } from './password
 import { countAttempt, settleSuccessfulAttempt } from './rate-limit.ts';
 import { userActor } from './roles.ts';
 import { SESSION_TOKEN_PREFIX } from './session-token.ts';
-import { normalizeEmail, toUserSummary, type UserSummary } from './user-records.ts';
+import { loadUser, normalizeEmail, toUserSummary, type UserSummary } from './user-records.ts';
 
 export interface LoginInput {
   email: string;
@@ -60,6 +60,11 @@ export async function login(ctx: DomainContext, input: LoginInput): Promise<Logi
   const now = ctx.now();
   const expiresAt = new Date(now.getTime() + ctx.limits.sessionTtlMs);
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
+    // The password was checked outside any transaction (scrypt takes a tenth of a second). A password
+    // change or a disabling that committed meanwhile ended every session; this one must not outlive
+    // it: re-read the account under the same row lock that changePassword and disableUser take.
+    const locked = await loadUser(tx, user.id, { forUpdate: true });
+    if (locked.passwordHash !== user.passwordHash || locked.disabledAt) throw new AppError(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS);
     await settleSuccessfulAttempt(ctx, tx, source);
     // Housekeeping: this person's sessions that can no longer be used.
     await tx.delete(sessions).where(and(eq(sessions.userId, user.id), or(lt(sessions.expiresAt, now), isNotNull(sessions.revokedAt))));
