@@ -7,12 +7,13 @@ import { createTestAccount, rejectionOf, useDomainHarness } from '../testing/ind
 import { changePassword } from './change-password.ts';
 import { disableUser } from './manage-users.ts';
 import { login } from './login.ts';
+import type * as Password from './password.ts';
 import { Roles } from './roles.ts';
 
 /** Runs `duringVerify` (once) right after a password check, while the sign-in holds no lock yet. */
 const hooks = vi.hoisted(() => ({ duringVerify: null as null | (() => Promise<unknown>) }));
 vi.mock('./password.ts', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('./password.ts')>();
+  const actual = await importOriginal<typeof Password>();
   return {
     ...actual,
     verifyPassword: async (password: string, hash: string) => {
