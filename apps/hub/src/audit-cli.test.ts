@@ -76,10 +76,24 @@ for (const target of hubDatabaseTargets()) {
         const ok = await node(auditCli, ['verify', out, '--public-key', path.join(dir, 'hub.pub')]);
         expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/^OK: 6 events verified .*complete chain/), stderr: '' });
 
-        const unpinned = await node(auditCli, ['verify', out, '--json']);
-        expect(unpinned.code).toBe(0);
-        expect(unpinned.stderr).toMatch(/WARNING: no --public-key given/);
-        expect(JSON.parse(unpinned.stdout)).toMatchObject({ ok: true, count: 6, keySource: 'manifest' });
+        // Without a pinned key everything else is checked, but the export is NOT verified (exit 2).
+        const unpinned = await node(auditCli, ['verify', out]);
+        expect(unpinned.code).toBe(2);
+        expect(unpinned.stdout).toMatch(/^NOT VERIFIED: no pinned hub key/);
+        expect(unpinned.stdout).not.toMatch(/^OK/m);
+        expect(unpinned.stderr).toMatch(/WARNING: no --public-key given.*NOT verified/);
+        const unpinnedJson = await node(auditCli, ['verify', out, '--json']);
+        expect(unpinnedJson.code).toBe(2);
+        expect(JSON.parse(unpinnedJson.stdout)).toMatchObject({ ok: false, consistent: true, count: 6, keySource: 'manifest', signatureCheckedWithPinnedKey: false });
+
+        // Trusting the manifest's key is an explicit choice, and still warned about.
+        const trusted = await node(auditCli, ['verify', out, '--trust-manifest-key', '--json']);
+        expect(trusted.code).toBe(0);
+        expect(trusted.stderr).toMatch(/WARNING: --trust-manifest-key.*NOT a pinned hub key/);
+        expect(JSON.parse(trusted.stdout)).toMatchObject({ ok: true, count: 6, keySource: 'manifest', signatureCheckedWithPinnedKey: false });
+        const both = await node(auditCli, ['verify', out, '--trust-manifest-key', '--public-key', publicKey]);
+        expect(both.code).toBe(1);
+        expect(both.stderr).toMatch(/cannot be used with/);
 
         const text = await readFile(out, 'utf8');
         // Event 4's payload reason ends in `"two" 3`, escaped differently by each format.

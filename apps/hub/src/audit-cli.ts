@@ -10,7 +10,7 @@ import { safeFingerprint } from '@consilium/audit/manifest';
 import { verifyAuditExportFile, type AuditExportFileVerification } from '@consilium/audit/verify-export';
 import { AppError, describeError, ErrorCode } from '@consilium/errors';
 import { parsePublicKey } from '@consilium/protocol';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
 /** Exit status when the export does not verify (1 is a usage or I/O error). */
 const EXIT_NOT_VERIFIED = 2;
@@ -22,6 +22,9 @@ program
   .description('Verify an audit export (CSV or NDJSON) and its signed manifest; names the first bad event')
   .argument('<export>', 'export file written by consilium-hub audit:export')
   .option('--public-key <file|base64>', "the hub's Ed25519 public key, as `consilium-hub audit:public-key` prints it (base64, or a file holding it or a PEM public key)")
+  .addOption(
+    new Option('--trust-manifest-key', 'without --public-key, accept the key the manifest names itself (does NOT show that the hub signed the export)').conflicts('publicKey'),
+  )
   .option('--manifest <file>', 'the signed manifest (default: <export>.manifest.json)')
   .option('--json', 'print the result as JSON')
   .addHelpText(
@@ -38,19 +41,28 @@ What is checked:
   selection with gaps by design, so links are only checked between adjacent seqs, every event must
   match the filter, and a removed or added line is caught by the signed count and file digest.
 
-Pin the key: without --public-key the key written in the manifest is used, which only shows that
-the export and manifest agree with each other — whoever could rewrite the export could re-sign it
-with a key of their own. Get the hub's key from its operator through a channel you trust.
+Pin the key: get the hub's key from its operator through a channel you trust and pass it with
+--public-key. Without it everything else is still checked, with the key written in the manifest,
+but the export is reported NOT verified (exit ${EXIT_NOT_VERIFIED}): that key only shows that the export and
+manifest agree with each other — whoever could rewrite the export could re-sign it with a key of
+their own. --trust-manifest-key accepts the manifest's key anyway (exit 0 if all else verifies),
+with a warning; use it only when the export's origin is otherwise assured.
 
-Exit status: 0 verified, ${EXIT_NOT_VERIFIED} not verified, 1 the command could not run (missing file, bad key).`,
+Exit status: 0 verified, ${EXIT_NOT_VERIFIED} not verified (including: no --public-key and no
+--trust-manifest-key), 1 the command could not run (missing file, bad key).`,
   )
-  .action(async (exportPath: string, opts: { publicKey?: string; manifest?: string; json?: boolean }) => {
+  .action(async (exportPath: string, opts: { publicKey?: string; trustManifestKey?: boolean; manifest?: string; json?: boolean }) => {
     const publicKey = opts.publicKey === undefined ? undefined : await readPublicKeyArgument(opts.publicKey);
-    const result = await verifyAuditExportFile(exportPath, { manifestPath: opts.manifest, publicKey });
-    if (result.keySource === 'manifest') {
+    const result = await verifyAuditExportFile(exportPath, { manifestPath: opts.manifest, publicKey, trustManifestKey: opts.trustManifestKey === true });
+    if (!result.signatureCheckedWithPinnedKey) {
+      const fingerprint = safeFingerprint(result.manifest.publicKey);
       process.stderr.write(
-        `WARNING: no --public-key given; the manifest was checked with the key it names itself (${safeFingerprint(result.manifest.publicKey)}).\n` +
-          'This does not show that the hub signed it. Pin the hub key: consilium-audit verify <export> --public-key <key from consilium-hub audit:public-key>\n',
+        (opts.trustManifestKey
+          ? `WARNING: --trust-manifest-key: the manifest was checked ONLY with the key it names itself (${fingerprint}), NOT a pinned hub key.\n` +
+            'A passing result does NOT show that the hub signed this export: whoever could rewrite it could re-sign it with a key of their own.\n'
+          : `WARNING: no --public-key given; the manifest was checked only with the key it names itself (${fingerprint}), so the export is NOT verified.\n` +
+            'This does not show that the hub signed it.\n') +
+          'Pin the hub key: consilium-audit verify <export> --public-key <key from consilium-hub audit:public-key>\n',
       );
     }
     process.stdout.write(opts.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : report(result));
@@ -92,7 +104,12 @@ function report(result: AuditExportFileVerification): string {
   const m = result.manifest;
   if (result.ok) {
     lines.push(`OK: ${result.count} events verified (${scope(result)}).`);
-    lines.push(`Manifest signed by ${result.keySource === 'pinned' ? 'the pinned hub key' : 'the key it names (NOT pinned)'} ${safeFingerprint(m.publicKey)}, exported ${m.exportedAt}; file SHA-256 ${m.file.sha256} matches.`);
+    lines.push(`Manifest signed by ${result.keySource === 'pinned' ? 'the pinned hub key' : 'the key it names (NOT pinned, trusted by --trust-manifest-key)'} ${safeFingerprint(m.publicKey)}, exported ${m.exportedAt}; file SHA-256 ${m.file.sha256} matches.`);
+  } else if (result.consistent) {
+    // Everything verified except that the key was not pinned.
+    lines.push(`NOT VERIFIED: no pinned hub key (${scope(result)}).`);
+    lines.push(`${result.count} events, the file digest and the manifest agree, but the manifest was checked only with the key it names itself (${safeFingerprint(m.publicKey)}).`);
+    lines.push('Pass the hub key with --public-key (or --trust-manifest-key to accept the manifest key, which does not show that the hub signed it).');
   } else {
     lines.push(`NOT VERIFIED (${scope(result)}).`);
     const bad = result.firstBad;

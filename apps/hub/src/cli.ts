@@ -239,7 +239,10 @@ Ed25519 key (see audit:public-key). Check both offline with: consilium-audit ver
 Without filters the export is the complete chain and its verification follows every link. With
 any filter it is a selection: events in between are left out, so links cannot be followed; each
 event is still re-hashed from its own content, and the signed count, first/last event and file
-digest guard the selection as a whole.
+digest guard the selection as a whole. Either way the hub first verifies the whole stored chain,
+events 1 to the head (so a filtered export reads every event and writes the matching ones), and
+refuses to write or sign an export of a log that does not verify, naming the first bad event.
+The export and manifest are created readable by their owner only (mode 0600).
 
 With the embedded database (no DATABASE_URL) stop the hub first: that database can be opened by
 one process at a time. A hub on PostgreSQL can keep running; the export stops at the chain head

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { DatabaseHandle } from '@consilium/db';
+import { auditEvents, type DatabaseHandle } from '@consilium/db';
 import { testDatabaseTargets } from '@consilium/db/testing';
 import { generateIdentity, sha256Hex, type Identity } from '@consilium/protocol';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEvent } from './append.ts';
 import type { AuditEventInput, AuditRecord } from './events.ts';
@@ -12,7 +13,7 @@ import { writeAuditExport } from './export.ts';
 import { exportHeader, formatExportRecord, type AuditExportFormat } from './export-format.ts';
 import { GENESIS_HASH, hashAuditRecord } from './hash.ts';
 import { manifestPathFor, signAuditExportManifest } from './manifest.ts';
-import { verifyAuditExportFile } from './verify-export.ts';
+import { UNPINNED_KEY_PROBLEM, verifyAuditExportFile } from './verify-export.ts';
 
 const FORMATS: AuditExportFormat[] = ['csv', 'ndjson'];
 const studyA = randomUUID();
@@ -65,8 +66,8 @@ for (const target of testDatabaseTargets()) {
       return writeAuditExport(handle.db, { format, filter, out, signingKeyPem: hub.privateKeyPem, pageSize });
     }
     const verify = (file: string, publicKey = hub.publicKey) => verifyAuditExportFile(file, { publicKey });
-    /** With the key written in the manifest: proves only that file and manifest agree. */
-    const verifyUnpinned = (file: string) => verifyAuditExportFile(file);
+    /** With the key written in the manifest, explicitly trusted: proves only that file and manifest agree. */
+    const verifyUnpinned = (file: string) => verifyAuditExportFile(file, { trustManifestKey: true });
 
     /** Rewrites the export's records (not its manifest): simulated tampering. */
     async function tamper(file: string, format: AuditExportFormat, edit: (records: string[]) => string[]): Promise<void> {
@@ -82,7 +83,16 @@ for (const target of testDatabaseTargets()) {
           expect(manifest).toMatchObject({ format, count: 12, filter: {}, first: { seq: 1 }, last: { seq: 12 }, chainHead: { seq: 12 } });
           expect(manifest.file.sha256).toBe(sha256Hex(await readFile(file)));
           const result = await verify(file);
-          expect(result).toMatchObject({ ok: true, count: 12, filtered: false, firstBad: null, problems: [], keySource: 'pinned' });
+          expect(result).toMatchObject({ ok: true, count: 12, filtered: false, firstBad: null, problems: [], keySource: 'pinned', signatureCheckedWithPinnedKey: true, consistent: true });
+        });
+
+        it('writes the export and its manifest readable by the owner only, leaving no temporary file', async () => {
+          const { file, manifestFile } = await exportTo(format);
+          if (process.platform !== 'win32') {
+            expect((await stat(file)).mode & 0o777).toBe(0o600);
+            expect((await stat(manifestFile)).mode & 0o777).toBe(0o600);
+          }
+          expect((await readdir(dir)).filter((name) => name.endsWith('.partial'))).toEqual([]);
         });
 
         it('exports the same bytes whatever the page size', async () => {
@@ -141,7 +151,15 @@ for (const target of testDatabaseTargets()) {
 
         it('verifies with the key in the manifest only when told to, and says so', async () => {
           const { file } = await exportTo(format);
-          expect(await verifyUnpinned(file)).toMatchObject({ ok: true, keySource: 'manifest' });
+          expect(await verifyAuditExportFile(file)).toMatchObject({
+            ok: false,
+            consistent: true,
+            keySource: 'manifest',
+            signatureCheckedWithPinnedKey: false,
+            firstBad: null,
+            problems: [UNPINNED_KEY_PROBLEM],
+          });
+          expect(await verifyUnpinned(file)).toMatchObject({ ok: true, consistent: true, keySource: 'manifest', signatureCheckedWithPinnedKey: false, problems: [] });
         });
 
         it('catches a forger who re-chains the events and re-signs the manifest, when the hub key is pinned', async () => {
@@ -167,6 +185,7 @@ for (const target of testDatabaseTargets()) {
           await writeFile(manifestPathFor(file), JSON.stringify(forged));
 
           expect(await verifyUnpinned(file)).toMatchObject({ ok: true, keySource: 'manifest' });
+          expect(await verifyAuditExportFile(file)).toMatchObject({ ok: false, consistent: true });
           const pinned = await verify(file);
           expect(pinned.ok).toBe(false);
           expect(pinned.problems).toEqual([expect.stringMatching(/signature does not verify.*expected/)]);
@@ -214,6 +233,51 @@ for (const target of testDatabaseTargets()) {
       await expect(exportTo('csv', { action: 'study.frobnicated' })).rejects.toThrow(/action/);
       await expect(exportTo('csv', { from: '2025-02-01', to: '2025-01-01' })).rejects.toThrow(/before/);
       await expect(exportTo('csv', { colour: 'red' })).rejects.toThrow(/colour/);
+    });
+  });
+
+  describe.skipIf(target.skipReason !== null)(`audit export of a tampered database on ${target.kind}`, () => {
+    let handle: DatabaseHandle;
+    let dir: string;
+    const hub = generateIdentity();
+    beforeAll(async () => {
+      handle = await target.create();
+      dir = await mkdtemp(path.join(tmpdir(), 'consilium-audit-export-'));
+      await append(handle, events());
+    });
+    afterAll(async () => {
+      await handle?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('refuses to write or sign an export, filtered or not, when an event was edited and its own hash recomputed', async () => {
+      // Event 4 (study B) edited in place, its hash recomputed: it re-hashes correctly on its own,
+      // only the link from event 5 (study A) breaks. A study-B export holds 4 but not 5.
+      const k = 4;
+      const [row] = await handle.db.select().from(auditEvents).where(eq(auditEvents.seq, k));
+      const forged = { ...row!, payload: { reason: 'nothing happened' } };
+      await handle.db.update(auditEvents).set({ payload: forged.payload, hash: hashAuditRecord(forged) }).where(eq(auditEvents.seq, k));
+
+      for (const format of FORMATS) {
+        for (const [name, filter] of [
+          ['filtered', { studyId: studyB }],
+          ['complete', {}],
+        ] as const) {
+          const out = path.join(dir, `${name}.${format}`);
+          const exporting = writeAuditExport(handle.db, { format, filter, out, signingKeyPem: hub.privateKeyPem, pageSize: 2 });
+          await expect(exporting, `${format} ${name}`).rejects.toMatchObject({ code: 'INVALID_DATA', details: { seq: k + 1 } });
+          await expect(exporting).rejects.toThrow(/broken at event 5: event 5 does not link/);
+        }
+      }
+      // Nothing left behind: no export, no manifest, no temporary file.
+      expect(await readdir(dir)).toEqual([]);
+    });
+
+    it('refuses an export when an event of the filter is deleted', async () => {
+      await handle.db.delete(auditEvents).where(eq(auditEvents.seq, 2));
+      const exporting = writeAuditExport(handle.db, { format: 'csv', filter: { studyId: studyA }, out: path.join(dir, 'deleted.csv'), signingKeyPem: hub.privateKeyPem });
+      await expect(exporting).rejects.toMatchObject({ code: 'INVALID_DATA', details: { seq: 2 } });
+      expect(await readdir(dir)).toEqual([]);
     });
   });
 

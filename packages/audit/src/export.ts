@@ -2,10 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { auditEvents, auditHead, type Executor } from '@consilium/db';
+import { AppError, ErrorCode } from '@consilium/errors';
 import { parsePrivateKey } from '@consilium/protocol';
 import { and, asc, eq, gt, gte, lt, lte, max, min, type SQL } from 'drizzle-orm';
+import { AuditChainVerifier, type ChainBreak } from './chain-verifier.ts';
 import type { AuditRecord } from './events.ts';
-import { parseAuditExportFilter, type AuditExportFilter } from './export-filter.ts';
+import { matchesFilter, parseAuditExportFilter, type AuditExportFilter } from './export-filter.ts';
 import { exportHeader, formatExportRecord, type AuditExportFormat } from './export-format.ts';
 import { GENESIS_HASH } from './hash.ts';
 import { manifestPathFor, signAuditExportManifest, type AuditExportManifest } from './manifest.ts';
@@ -21,6 +23,12 @@ import { manifestPathFor, signAuditExportManifest, type AuditExportManifest } fr
  * followed. Each event still carries seq, prev_hash and hash, so a verifier recomputes every
  * event's hash from its own content; the signed manifest (count, first, last, file digest) then
  * guards the selection as a whole. export-checker.ts says exactly what is checked in each case.
+ *
+ * Because a filtered export cannot show that the events it holds are the ones the chain holds (an
+ * event edited in the database with its own hash recomputed re-hashes correctly on its own), the
+ * hub verifies the whole chain, events 1 to the head, while exporting — filtered or not — and
+ * refuses to write or sign anything on a break. A filtered export therefore reads every event (in
+ * the same keyset pages, one page in memory) and writes only the matching ones.
  */
 
 /** Events per keyset page: larger pages are faster (fewer queries), and one page is all that is in memory. */
@@ -120,9 +128,12 @@ export interface WrittenAuditExport {
 }
 
 /**
- * Streams an export to `out` — each page formatted, hashed and written before the next is read —
- * then writes the signed manifest next to it. Both are written under temporary names and renamed,
- * so a failed export leaves no half-written file that looks complete.
+ * Streams an export to `out` — each page of the chain read, its events verified (hash and link, see
+ * chain-verifier.ts), the matching ones formatted, hashed and written before the next page is read —
+ * then writes the signed manifest next to it. Both are written under random temporary names,
+ * created exclusively with mode 0600, and renamed, so a failed export leaves no half-written file
+ * that looks complete. Throws INVALID_DATA naming the first bad event if the stored chain does not
+ * verify up to the head; nothing is then written or signed.
  */
 export async function writeAuditExport(db: Executor, options: WriteAuditExportOptions): Promise<WrittenAuditExport> {
   const filter = parseAuditExportFilter(options.filter);
@@ -134,12 +145,13 @@ export async function writeAuditExport(db: Executor, options: WriteAuditExportOp
   const manifestFile = manifestPathFor(out);
   const temp = `${out}.${randomBytes(6).toString('hex')}.partial`;
   const digest = createHash('sha256');
+  const chain = new AuditChainVerifier();
   let bytes = 0;
   let count = 0;
   let first: AuditChainHead | null = null;
   let last: AuditChainHead | null = null;
 
-  const file = await open(temp, 'wx');
+  const file = await open(temp, 'wx', 0o600);
   try {
     const write = async (text: string) => {
       const chunk = Buffer.from(text, 'utf8');
@@ -148,14 +160,21 @@ export async function writeAuditExport(db: Executor, options: WriteAuditExportOp
       await file.write(chunk);
     };
     await write(exportHeader(options.format));
-    for await (const page of auditExportPages(db, { filter, upTo: head.seq, pageSize: options.pageSize })) {
+    // The whole chain, 1 to the head, whatever the filter: every event is verified, the matching ones written.
+    for await (const page of auditExportPages(db, { filter: {}, upTo: head.seq, pageSize: options.pageSize })) {
       let text = '';
-      for (const record of page) text += formatExportRecord(options.format, record);
-      await write(text);
-      first ??= { seq: page[0]!.seq, hash: page[0]!.hash };
-      last = { seq: page[page.length - 1]!.seq, hash: page[page.length - 1]!.hash };
-      count += page.length;
+      for (const record of page) {
+        if (!chain.push(record)) throw chainBroken(chain.finish().firstBreak);
+        if (!matchesFilter(record, filter)) continue;
+        text += formatExportRecord(options.format, record);
+        first ??= { seq: record.seq, hash: record.hash };
+        last = { seq: record.seq, hash: record.hash };
+        count += 1;
+      }
+      if (text) await write(text);
     }
+    const verified = chain.finish(head);
+    if (!verified.ok) throw chainBroken(verified.firstBreak);
     await file.sync();
     await file.close();
   } catch (error) {
@@ -164,23 +183,40 @@ export async function writeAuditExport(db: Executor, options: WriteAuditExportOp
     throw error;
   }
 
-  const manifest = signAuditExportManifest(
-    {
-      type: 'consilium.audit-export',
-      version: 1,
-      format: options.format,
-      exportedAt,
-      filter,
-      chainHead: head,
-      count,
-      first,
-      last,
-      file: { name: path.basename(out), bytes, sha256: digest.digest('hex') },
-    },
-    options.signingKeyPem,
+  let manifestTemp: string | null = null;
+  try {
+    const manifest = signAuditExportManifest(
+      {
+        type: 'consilium.audit-export',
+        version: 1,
+        format: options.format,
+        exportedAt,
+        filter,
+        chainHead: head,
+        count,
+        first,
+        last,
+        file: { name: path.basename(out), bytes, sha256: digest.digest('hex') },
+      },
+      options.signingKeyPem,
+    );
+    manifestTemp = `${manifestFile}.${randomBytes(6).toString('hex')}.partial`;
+    await writeFile(manifestTemp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    await rename(temp, out);
+    await rename(manifestTemp, manifestFile);
+    return { file: out, manifestFile, manifest };
+  } catch (error) {
+    await rm(temp, { force: true });
+    if (manifestTemp) await rm(manifestTemp, { force: true });
+    throw error;
+  }
+}
+
+function chainBroken(firstBreak: ChainBreak | null): AppError {
+  const seq = firstBreak?.seq ?? null;
+  return new AppError(
+    ErrorCode.INVALID_DATA,
+    `The audit chain is broken at event ${seq ?? '?'}: ${firstBreak?.reason ?? 'unknown reason'}. Nothing was exported: an export of a tampered log would be signed by the hub.`,
+    { details: { seq, reason: firstBreak?.reason ?? null } },
   );
-  await rename(temp, out);
-  await writeFile(`${manifestFile}.partial`, `${JSON.stringify(manifest, null, 2)}\n`);
-  await rename(`${manifestFile}.partial`, manifestFile);
-  return { file: out, manifestFile, manifest };
 }

@@ -92,11 +92,17 @@ export interface VerifyAuditExportFileOptions {
   /** Default: `<export>.manifest.json`. */
   manifestPath?: string | undefined;
   /**
-   * The hub's public key (base64 raw Ed25519), pinned by the verifier. Without it the key written
-   * in the manifest is used, which proves only that the file and manifest agree with each other —
-   * anyone able to rewrite the export could re-sign it with a key of their own.
+   * The hub's public key (base64 raw Ed25519), pinned by the verifier: only a signature checked
+   * against a pinned key shows that the hub signed the export.
    */
   publicKey?: string | undefined;
+  /**
+   * Without `publicKey`, the signature is checked with the key written in the manifest, which
+   * proves only that the file and manifest agree with each other — anyone able to rewrite the
+   * export could re-sign it with a key of their own. Such a result is not `ok` (a problem says why)
+   * unless this is set, an explicit choice to accept the manifest's own key.
+   */
+  trustManifestKey?: boolean | undefined;
 }
 
 export interface AuditExportFileVerification extends AuditExportVerification {
@@ -104,9 +110,23 @@ export interface AuditExportFileVerification extends AuditExportVerification {
   manifestPath: string;
   /** Where the key came from: `manifest` means it was not pinned. */
   keySource: 'pinned' | 'manifest';
+  /** True only when the signature was checked against a key the caller pinned (`publicKey`). */
+  signatureCheckedWithPinnedKey: boolean;
+  /**
+   * True when everything but the key's origin verifies: events, count, first/last, file digest and
+   * a signature valid for the key used. With a pinned key (or `trustManifestKey`) this equals `ok`.
+   */
+  consistent: boolean;
 }
 
-/** Verifies an export file and its manifest. Throws INVALID_INPUT for a malformed pinned key or an unreadable manifest. */
+/** The problem reported, and `ok` withheld, when the key was not pinned and not explicitly trusted. */
+export const UNPINNED_KEY_PROBLEM =
+  'no pinned hub key: the signature was checked only with the key the manifest names itself, which does not show that the hub signed the export (pin the hub key, or trust the manifest key explicitly)';
+
+/**
+ * Verifies an export file and its manifest. Throws INVALID_INPUT for a malformed pinned key or an
+ * unreadable manifest. Without a pinned key the result is not `ok` unless `trustManifestKey` is set.
+ */
 export async function verifyAuditExportFile(exportPath: string, options: VerifyAuditExportFileOptions = {}): Promise<AuditExportFileVerification> {
   if (options.publicKey !== undefined) parsePublicKey(options.publicKey);
   const manifestPath = options.manifestPath ?? manifestPathFor(exportPath);
@@ -117,6 +137,7 @@ export async function verifyAuditExportFile(exportPath: string, options: VerifyA
     throw new AppError(ErrorCode.INVALID_INPUT, `Cannot read the export's manifest ${manifestPath}: ${(cause as Error).message}`, { cause });
   }
   const manifest = parseAuditExportManifest(text);
+  const pinned = options.publicKey !== undefined;
   const publicKey = options.publicKey ?? manifest.publicKey;
   let file;
   try {
@@ -126,5 +147,16 @@ export async function verifyAuditExportFile(exportPath: string, options: VerifyA
   }
   const stream = file.createReadStream({ highWaterMark: 1024 * 1024 });
   const result = await verifyAuditExport(stream as AsyncIterable<Buffer>, { manifest, publicKey });
-  return { ...result, manifest, manifestPath, keySource: options.publicKey === undefined ? 'manifest' : 'pinned' };
+  const consistent = result.ok;
+  const accepted = pinned || options.trustManifestKey === true;
+  return {
+    ...result,
+    ok: consistent && accepted,
+    problems: accepted ? result.problems : [...result.problems, UNPINNED_KEY_PROBLEM],
+    manifest,
+    manifestPath,
+    keySource: pinned ? 'pinned' : 'manifest',
+    signatureCheckedWithPinnedKey: pinned,
+    consistent,
+  };
 }
