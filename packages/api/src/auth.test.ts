@@ -118,6 +118,15 @@ for (const target of testDatabaseTargets()) {
       expect(httpStatusOf(refused.code)).toBe(429);
     });
 
+    it('refuses an e-mail with a control character (a NUL would fail in PostgreSQL) as bad input, naming it', async () => {
+      const error = await api({}, { clientIp: '203.0.113.10' })
+        .auth.login({ email: 'lead\u0000@hospital.test', password: 'whatever it is' })
+        .then(() => null, (e: unknown) => e as { code?: string; message?: string });
+
+      expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+      expect(error?.message).toContain('must not contain control characters');
+    });
+
     it('an account created with a one-time password may do nothing but change it first', async () => {
       const { token: adminToken } = await createAdminToken(domain(), { label: 'creator', actor: 'admin:test' });
       const created = await api({ authorization: `Bearer ${adminToken}` }).users.create({ email: 'New.Lead@Hospital.test', displayName: 'New Lead', role: Roles.STUDY_LEAD });

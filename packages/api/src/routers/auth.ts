@@ -10,6 +10,12 @@ import { toUserOutput, UserOutput } from './user-outputs.ts';
 
 /** Bounds what reaches scrypt; the domain says what a good password is (12 characters or more). */
 const Password = z.string().min(1).max(1024);
+/** No control characters (PostgreSQL refuses NUL in text): refused here with a clear error, before any query. */
+const SignInEmail = z
+  .string()
+  .min(1)
+  .max(320)
+  .refine((email) => ![...email].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'must not contain control characters');
 
 const MeOutput = z.object({
   principal: z.discriminatedUnion('kind', [
@@ -40,7 +46,7 @@ function sessionUserOf(principal: Principal) {
 export const authRouter = createTRPCRouter({
   /** Signs a person in; the token is shown once (the portal keeps it in an httpOnly cookie). */
   login: publicProcedure
-    .input(z.object({ email: z.string().min(1).max(320), password: Password }))
+    .input(z.object({ email: SignInEmail, password: Password }))
     .output(z.object({ token: z.string(), expiresAt: z.string(), user: UserOutput }))
     .mutation(async ({ ctx, input }) => {
       const session = await login(ctx.domain, {
