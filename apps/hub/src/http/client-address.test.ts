@@ -14,6 +14,8 @@ describe('the client address sign-in limits count per', () => {
     // The client can put anything first; only what the trusted hops appended counts.
     expect(clientAddress('10.0.0.2', 'forged, 198.51.100.7, 10.0.0.3', proxies)).toBe('198.51.100.7');
     expect(clientAddress('10.0.0.2', null, proxies)).toBe('10.0.0.2');
+    // A proxy listed in its IPv4-mapped spelling is the same proxy.
+    expect(clientAddress('10.0.0.2', '198.51.100.7', ['::ffff:10.0.0.2'])).toBe('198.51.100.7');
   });
 
   it('is unknown without a peer address', () => {

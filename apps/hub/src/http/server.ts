@@ -117,7 +117,8 @@ export function clientAddress(peer: string | null, forwardedFor: string | null, 
   const normalize = (ip: string) => ip.trim().replace(/^::ffff:/, '');
   let address = peer === null ? null : normalize(peer);
   const hops = (forwardedFor ?? '').split(',').map(normalize).filter(Boolean);
-  while (address !== null && trustedProxies.includes(address) && hops.length > 0) address = hops.pop()!;
+  const trusted = new Set(trustedProxies.map(normalize));
+  while (address !== null && trusted.has(address) && hops.length > 0) address = hops.pop()!;
   return address;
 }
 

@@ -1,5 +1,6 @@
 import { loginRateLimits, type Executor } from '@consilium/db';
 import { sha256Hex } from '@consilium/protocol';
+import { isIP } from 'node:net';
 import { eq, lt, sql } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
 
@@ -22,8 +23,23 @@ export interface AttemptVerdict {
 function keysOf(ctx: DomainContext, source: AttemptSource): { email: { key: string; limit: number }; ip: { key: string; limit: number } | null } {
   return {
     email: { key: `email:${sha256Hex(source.email)}`, limit: ctx.limits.loginFailuresPerEmail },
-    ip: source.ip ? { key: `ip:${sha256Hex(source.ip)}`, limit: ctx.limits.loginFailuresPerIp } : null,
+    ip: source.ip ? { key: `ip:${sha256Hex(addressBucket(source.ip))}`, limit: ctx.limits.loginFailuresPerIp } : null,
   };
+}
+
+/**
+ * The unit the per-address limit counts: an IPv4 address (also when written IPv4-mapped, ::ffff:a.b.c.d),
+ * or an IPv6 address's /64 — one client usually holds a whole /64, so counting single IPv6
+ * addresses would give it 2^64 fresh buckets.
+ */
+export function addressBucket(ip: string): string {
+  const address = ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail = ''] = address.split('%')[0]!.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = address.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
+  const groups = address.includes('::') ? [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups] : headGroups;
+  return `${groups.slice(0, 4).map((g) => g.padStart(4, '0')).join(':')}::/64`;
 }
 
 /**
