@@ -3,7 +3,9 @@
  * `next build` and served by `next start`, driven by Debian's Chromium through playwright-core.
  *
  * Two portals run against the same build: one configured for the live hub, one pointing at a port
- * nothing listens on (the "hub unreachable" state). Screenshots go to docs/screenshots/ with CONSILIUM_SCREENSHOTS=1.
+ * nothing listens on (the "hub unreachable" state). The portal has no credentials of its own: people
+ * sign in (accounts made with `users.create` through the admin client) and see what their role may.
+ * Screenshots go to docs/screenshots/ with CONSILIUM_SCREENSHOTS=1.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,7 +36,12 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
   let browser: Browser | undefined;
   let admin: HubClient;
   let study: { id: string; name: string };
+  let otherStudy: { id: string; name: string };
   let otherStudyName: string;
+  /** A consortium administrator (password already changed): sees every study. */
+  const operator = { email: 'operations@consortium.example', name: 'Ines Duarte', id: '', password: '' };
+  /** A study lead with a one-time password, leading the first study only. */
+  const lead = { email: 'amara.okafor@consortium.example', name: 'Dr Amara Okafor', id: '', oneTimePassword: '' };
   const timings: Record<string, number> = {};
 
   async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -72,19 +79,33 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       await admin.enrollment.enroll.mutate({ token, publicKey: generateIdentity().publicKey, agentVersion: 'e2e-0.1.0' });
     }
     otherStudyName = 'Heart failure readmission: external validation';
-    await admin.studies.create.mutate({ spec: { ...spec, name: otherStudyName } });
+    const other = await admin.studies.create.mutate({ spec: { ...spec, name: otherStudyName } });
+    otherStudy = { id: other.studyId, name: otherStudyName };
+
+    // People's accounts, as an administrator makes them: each gets a one-time password.
+    const createdOperator = await admin.users.create.mutate({ email: operator.email, displayName: operator.name, role: 'consortium_admin' });
+    operator.id = createdOperator.user.id;
+    operator.password = 'correct horse battery staple (operator)';
+    const operatorClient = (token: string) => createHubClient({ url: startedHub.url, headers: () => ({ authorization: `Bearer ${token}` }) });
+    const { token: operatorSession } = await createHubClient({ url: startedHub.url }).auth.login.mutate({ email: operator.email, password: createdOperator.oneTimePassword });
+    await operatorClient(operatorSession).auth.changePassword.mutate({ currentPassword: createdOperator.oneTimePassword, newPassword: operator.password });
+    await operatorClient(operatorSession).auth.logout.mutate();
+    const createdLead = await admin.users.create.mutate({ email: lead.email, displayName: lead.name, role: 'study_lead' });
+    lead.id = createdLead.user.id;
+    lead.oneTimePassword = createdLead.oneTimePassword;
+    await admin.studies.assignLead.mutate({ studyId, leadUserId: lead.id });
 
     const deadHubPort = await freePort(); // nothing listens there
     [portal, portalNoHub] = await timed('portal start', () =>
       Promise.all([
         startPortal({
           name: 'next start (hub configured)',
-          env: { CONSILIUM_HUB_URL: startedHub.url, CONSILIUM_ADMIN_TOKEN: startedHub.adminToken },
+          env: { CONSILIUM_HUB_URL: startedHub.url },
           logFile: path.join(logs, 'portal.log'),
         }),
         startPortal({
           name: 'next start (hub unreachable)',
-          env: { CONSILIUM_HUB_URL: `http://127.0.0.1:${deadHubPort}`, CONSILIUM_ADMIN_TOKEN: startedHub.adminToken },
+          env: { CONSILIUM_HUB_URL: `http://127.0.0.1:${deadHubPort}` },
           logFile: path.join(logs, 'portal-no-hub.log'),
         }),
       ]),
@@ -105,13 +126,169 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     return { context, page: await context.newPage() };
   }
 
-  it('shows the hub as reachable and lists the studies', async () => {
+  /** Signs in through the login page (keyboard: type, Enter); waits until the form is gone. */
+  async function signIn(page: Page, email: string, password: string, baseUrl = portal!.url): Promise<void> {
+    if (!page.url().startsWith(`${baseUrl}/login`)) await page.goto(`${baseUrl}/login`);
+    await page.getByLabel('E-mail address').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Password', { exact: true }).press('Enter');
+    await page.waitForURL((url) => url.pathname !== '/login');
+  }
+
+  /** A browser context signed in as the consortium administrator. */
+  async function signedInPage(viewport = LAPTOP): Promise<{ context: BrowserContext; page: Page }> {
+    const opened = await newPage(viewport);
+    await signIn(opened.page, operator.email, operator.password);
+    await opened.page.getByRole('heading', { level: 1, name: 'Consortium overview' }).waitFor();
+    return opened;
+  }
+
+  async function sessionCookie(context: BrowserContext) {
+    return (await context.cookies()).find((c) => c.name === 'consilium_portal_session');
+  }
+
+  it('sends a visitor without a session to the sign-in page', async () => {
     const { context, page } = await newPage();
+    try {
+      const response = await page.goto(`${portal!.url}/`);
+      expect(response?.status()).toBe(200);
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(await page.title()).toBe('Sign in · Consilium portal');
+      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      // Labelled fields; no navigation or data before signing in.
+      expect(await page.getByLabel('E-mail address').getAttribute('type')).toBe('email');
+      expect(await page.getByLabel('Password', { exact: true }).getAttribute('type')).toBe('password');
+      expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+
+      // A deep link is remembered for after sign-in.
+      await page.goto(`${portal!.url}/studies/${study.id}`);
+      expect(page.url()).toBe(`${portal!.url}/login?next=${encodeURIComponent(`/studies/${study.id}`)}`);
+      await page.screenshot({ path: path.join(e2eEnv.screenshotsDir, 'portal-login.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+    const tablet = await newPage(TABLET);
+    try {
+      await tablet.page.goto(`${portal!.url}/login`);
+      expect(await tablet.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    } finally {
+      await tablet.context.close();
+    }
+  });
+
+  it('shows the hub\'s answer to a wrong password and says which fields are missing', async () => {
+    const { context, page } = await newPage();
+    try {
+      await page.goto(`${portal!.url}/login`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Enter your e-mail address.').waitFor();
+      expect(await page.getByText('Enter your password.').count()).toBe(1);
+      expect(await page.getByLabel('E-mail address').getAttribute('aria-invalid')).toBe('true');
+
+      await page.getByLabel('E-mail address').fill(operator.email);
+      await page.getByLabel('Password', { exact: true }).fill('not the password at all');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.getByRole('main').getByRole('alert');
+      await alert.waitFor();
+      expect(((await alert.textContent()) ?? '').trim()).toBe('Wrong e-mail or password');
+      expect(await alert.getAttribute('data-error-code')).toBe('UNAUTHENTICATED');
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(await page.getByLabel('E-mail address').inputValue()).toBe(operator.email); // kept; the password is not
+      expect(await sessionCookie(context)).toBeUndefined();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('first sign-in: one-time password, choose a password, see the led study only, sign out', async () => {
+    const { context, page } = await newPage();
+    try {
+      // Straight to a study: sign-in first, then the password change, then on to the study.
+      await page.goto(`${portal!.url}/studies/${study.id}`);
+      await signIn(page, lead.email, lead.oneTimePassword);
+      expect(new URL(page.url()).pathname).toBe('/account/password');
+      await page.getByRole('heading', { level: 1, name: 'Choose your password' }).waitFor();
+      const who = page.getByRole('group', { name: 'Signed in' });
+      expect(await who.textContent()).toContain(lead.name);
+      expect(await who.textContent()).toContain('Study lead');
+
+      // Until it is changed, the hub refuses everything else: the portal sends the person back here.
+      const cookie = await sessionCookie(context);
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false, path: '/' });
+      expect(cookie!.value).toMatch(/^cses_/);
+      expect(cookie!.expires * 1000).toBeGreaterThan(Date.now() + 60 * 60 * 1000);
+      await page.goto(`${portal!.url}/`);
+      await page.waitForURL('**/account/password');
+
+      // The hub's rule, shown on the field; a mismatch caught before asking the hub.
+      await page.getByLabel('Current password').fill(lead.oneTimePassword);
+      await page.getByLabel('New password', { exact: true }).fill('too short');
+      await page.getByLabel('New password again').fill('too short');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByText(/A password needs at least 12 characters/).waitFor();
+      expect(await page.getByLabel('New password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+      const newPassword = 'four unrelated words for Amara';
+      await page.getByLabel('Current password').fill(lead.oneTimePassword);
+      await page.getByLabel('New password', { exact: true }).fill(newPassword);
+      await page.getByLabel('New password again').fill(`${newPassword}!`);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByText('The two new passwords do not match.').waitFor();
+      await page.screenshot({ path: path.join(e2eEnv.screenshotsDir, 'portal-change-password.png'), fullPage: true });
+
+      await page.getByLabel('Current password').fill(lead.oneTimePassword);
+      await page.getByLabel('New password', { exact: true }).fill(newPassword);
+      await page.getByLabel('New password again').fill(newPassword);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      // On to where they were going (the overview, as they last asked for it).
+      await page.waitForURL(`${portal!.url}/`);
+      await page.getByRole('heading', { level: 1, name: 'Consortium overview' }).waitFor();
+      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).count()).toBe(1);
+
+      // The overview lists only the study they lead (the hub scopes the list).
+      const rows = page.getByRole('table', { name: 'Studies, newest first' }).locator('tbody tr');
+      await rows.first().waitFor();
+      expect(await rows.locator('th').allTextContents()).toEqual([study.name]);
+      await page.getByRole('link', { name: study.name }).click();
+      await page.waitForURL(`**/studies/${study.id}`);
+      await page.getByRole('heading', { level: 1, name: study.name }).waitFor();
+
+      // Another study: the hub refuses, and the page says so plainly.
+      await page.goto(`${portal!.url}/studies/${otherStudy.id}`);
+      const refusal = page.locator('[data-problem="forbidden"]');
+      await refusal.waitFor();
+      expect(await refusal.textContent()).toContain('Your role cannot see this');
+      expect(await page.getByText(otherStudy.name).count()).toBe(0);
+
+      // Sign out: the hub ends the session, the cookie is gone, pages send the person to sign in.
+      const token = (await sessionCookie(context))!.value;
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL('**/login?reason=signed-out');
+      await page.getByText('You have signed out.').waitFor();
+      expect(await sessionCookie(context)).toBeUndefined();
+      const stale = createHubClient({ url: hub!.url, headers: () => ({ authorization: `Bearer ${token}` }) });
+      await expect(stale.auth.me.query()).rejects.toThrow();
+      await page.goto(`${portal!.url}/`);
+      expect(new URL(page.url()).pathname).toBe('/login');
+
+      // The new password works; the one-time password no longer does.
+      await signIn(page, lead.email, newPassword);
+      await page.getByRole('heading', { level: 1, name: 'Consortium overview' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the hub as reachable and lists the studies', async () => {
+    const { context, page } = await signedInPage();
     try {
       const response = await page.goto(`${portal!.url}/`);
       expect(response?.status()).toBe(200);
       expect(await page.title()).toBe('Consilium portal');
       await page.getByRole('heading', { level: 1, name: 'Consortium overview' }).waitFor();
+      const who = page.getByRole('group', { name: 'Signed in' });
+      expect(await who.textContent()).toContain(operator.name);
+      expect(await who.textContent()).toContain('Consortium administrator');
 
       const hubPanel = page.getByRole('region', { name: 'Hub' });
       expect(await hubPanel.locator('[data-health]').getAttribute('data-health')).toBe('ok');
@@ -140,9 +317,11 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
   });
 
   it('is keyboard navigable: skip link first, then Tab to a study and Enter opens its progress page', async () => {
-    const { context, page } = await newPage();
+    const { context, page } = await signedInPage();
     try {
       await page.goto(`${portal!.url}/`);
+      // The table streams in behind the loading skeleton; Tab through the finished page.
+      await page.getByRole('table', { name: 'Studies, newest first' }).waitFor();
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.activeElement?.textContent ?? null)).toBe('Skip to main content');
 
@@ -180,8 +359,9 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     }
   });
 
-  it('never sends the administrator token to the browser', async () => {
-    const { context, page } = await newPage();
+  it('never sends the session token (or any administrator token) to the browser', async () => {
+    const { context, page } = await signedInPage();
+    const sessionToken = (await sessionCookie(context))!.value;
     const bodies: Array<Promise<string>> = [];
     page.on('response', (response) => {
       if (response.url().startsWith(portal!.url) && response.status() < 300) bodies.push(response.text().catch(() => ''));
@@ -194,14 +374,18 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       await page.waitForLoadState('networkidle');
       const texts = await Promise.all(bodies);
       expect(texts.length).toBeGreaterThan(3); // HTML, scripts, styles, the RSC payload of the navigation
-      for (const text of texts) expect(text.includes(hub!.adminToken)).toBe(false);
+      for (const text of texts) {
+        expect(text.includes(hub!.adminToken)).toBe(false);
+        expect(text.includes(sessionToken)).toBe(false);
+      }
+      expect(await page.evaluate(() => document.cookie)).not.toContain('consilium_portal_session'); // httpOnly
     } finally {
       await context.close();
     }
   });
 
   it('fits a tablet screen without horizontal page scrolling', async () => {
-    const { context, page } = await newPage(TABLET);
+    const { context, page } = await signedInPage(TABLET);
     try {
       for (const route of ['/', `/studies/${study.id}`]) {
         await page.goto(`${portal!.url}${route}`);
@@ -214,7 +398,7 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
   });
 
   it('shows "not found" for a study the hub does not have', async () => {
-    const { context, page } = await newPage();
+    const { context, page } = await signedInPage();
     try {
       // The page streams behind its loading state, so the status is already 200 when the hub says
       // "no such study"; Next then renders not-found.tsx and marks the page noindex.
@@ -229,7 +413,7 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
   });
 
   it('shows live hub data: Refresh picks up a study created meanwhile (nothing is cached)', async () => {
-    const { context, page } = await newPage();
+    const { context, page } = await signedInPage();
     try {
       await page.goto(`${portal!.url}/`);
       const table = page.getByRole('table', { name: 'Studies, newest first' });
@@ -248,9 +432,35 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     }
   });
 
+  it('sends a person whose session the hub ended back to the sign-in page', async () => {
+    const { context, page } = await signedInPage();
+    try {
+      await admin.users.revokeSessions.mutate({ userId: operator.id });
+      await page.goto(`${portal!.url}/`);
+      await page.waitForURL('**/login?reason=expired');
+      await page.getByText('Your session has ended. Sign in again to continue.').waitFor();
+      expect(await sessionCookie(context)).toBeUndefined(); // the stale cookie is dropped
+    } finally {
+      await context.close();
+    }
+  });
+
   it('explains an unreachable hub and how to configure it', async () => {
     const { context, page } = await newPage();
     try {
+      // Signing in needs the hub: the form says why it cannot.
+      await page.goto(`${portalNoHub!.url}/`);
+      expect(new URL(page.url()).pathname).toBe('/login');
+      await page.getByLabel('E-mail address').fill(operator.email);
+      await page.getByLabel('Password', { exact: true }).fill(operator.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const signInAlert = page.getByRole('main').getByRole('alert');
+      await signInAlert.waitFor();
+      expect(await signInAlert.textContent()).toContain('The hub is unreachable');
+      expect(await signInAlert.textContent()).toContain('connection refused');
+
+      // A session from before the hub went away: the pages explain the outage.
+      await context.addCookies([{ name: 'consilium_portal_session', value: 'cses_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', url: portalNoHub!.url, httpOnly: true, sameSite: 'Strict' }]);
       const response = await page.goto(`${portalNoHub!.url}/`);
       expect(response?.status()).toBe(200);
       const hubPanel = page.getByRole('region', { name: 'Hub' });

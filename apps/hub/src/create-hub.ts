@@ -6,6 +6,7 @@ import { adminTokens, createDatabase, type DatabaseHandle } from '@consilium/db'
 import { advanceDeadlines, ChangeFeed, createAdminToken, DEFAULT_LIMITS, ensureConsortium, HubCrypto, timingDummyHash, type DomainContext, type HubLimits } from '@consilium/domain';
 import { sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
+import { createHubMetrics } from './http/metrics.ts';
 import { createHttpServer } from './http/server.ts';
 
 export interface HubOptions {
@@ -68,6 +69,7 @@ export function createHub(options: HubOptions): Hub {
       logger,
       trustedProxies: options.trustedProxies ?? [],
       allowedOrigins: options.allowedOrigins ?? [],
+      metrics: createHubMetrics(ctx.db),
       isReady: async () => {
         await ctx.db.execute(sql`select 1`);
         return true;

@@ -8,6 +8,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Logger } from 'pino';
 import { handleBinaryRoute } from './binary-routes.ts';
 import { readBody } from './body.ts';
+import type { HubMetrics } from './metrics.ts';
 import { sendError, sendJson } from './responses.ts';
 
 export interface HttpServerOptions {
@@ -22,10 +23,12 @@ export interface HttpServerOptions {
   trustedProxies?: readonly string[];
   /** Origins besides the hub's own whose cookie-authenticated changes are accepted (the portal's). */
   allowedOrigins?: readonly string[];
+  /** Prometheus metrics: every answered request is observed, and /metrics serves them. */
+  metrics?: HubMetrics;
 }
 
 /**
- * The hub's HTTP front: /trpc (the API), /v1/… (binary downloads), /healthz and /readyz. The body is
+ * The hub's HTTP front: /trpc (the API), /v1/… (binary downloads), /healthz, /readyz and /metrics. The body is
  * read once, bounded, and hashed here, because signed agent requests sign the body's SHA-256.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
@@ -34,17 +37,20 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
     const started = performance.now();
     res.setHeader('x-request-id', requestId);
+    const received = { bytes: 0 };
     res.on('finish', () => {
-      logger.info({ requestId, method: req.method, path: safePath(req.url), status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      const seconds = (performance.now() - started) / 1000;
+      logger.info({ requestId, method: req.method, path: safePath(req.url), status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      options.metrics?.observeRequest({ method: req.method ?? 'GET', path: req.url ?? '/', status: res.statusCode, seconds, bodyBytes: received.bytes });
     });
-    handle(req, res, requestId).catch((error: unknown) => {
+    handle(req, res, requestId, received).catch((error: unknown) => {
       if (!(error instanceof AppError)) logger.error({ requestId, err: error }, 'unhandled request error');
       if (!res.headersSent) sendError(res, error, requestId);
       else res.destroy();
     });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, received: { bytes: number }): Promise<void> {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -52,10 +58,17 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const ready = await options.isReady().catch(() => false);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
     }
+    if (path === '/metrics' && options.metrics) {
+      const text = await options.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': options.metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
 
     let body: Uint8Array;
     try {
       body = method === 'GET' || method === 'HEAD' ? new Uint8Array(0) : await readBody(req, bodyLimit(req, domain.limits.maxBodyBytes));
+      received.bytes = body.byteLength;
     } catch (error) {
       // Answer, then drop the connection: the client may still be sending an oversized body. Say
       // so (Connection: close), or a keep-alive client sends its next request on the dead socket.

@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
-import type { ReactNode } from 'react';
-import { NavLink } from '../components/nav-link.tsx';
+import { Suspense, type ReactNode } from 'react';
+import { SessionArea } from '../components/session-area.tsx';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -28,13 +28,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/" className="brand">
               Consilium <span className="brand__sub">portal</span>
             </Link>
-            <nav aria-label="Main">
-              <ul className="nav">
-                <li>
-                  <NavLink href="/">Overview</NavLink>
-                </li>
-              </ul>
-            </nav>
+            <Suspense fallback={null}>
+              <SessionArea />
+            </Suspense>
           </div>
         </header>
         <main id="main" className="container main" tabIndex={-1}>

@@ -2,9 +2,9 @@ import { createServer } from 'node:net';
 import { createHubClient } from '@consilium/api/client';
 import { describe, expect, it } from 'vitest';
 import type { PortalEnv } from '../env.ts';
-import { displayUrl, toHubProblem } from './hub.ts';
+import { displayUrl, hubErrorData, isPasswordChangeRequired, isSessionRefused, toHubProblem } from './hub.ts';
 
-const env = (hubUrl: string): PortalEnv => ({ hubUrl, hubUrlConfigured: true, adminToken: { kind: 'none' } });
+const env = (hubUrl: string): PortalEnv => ({ hubUrl, hubUrlConfigured: true });
 
 /** The error a real hub client throws for a canned HTTP answer. */
 async function errorFor(response: () => Response | Promise<Response>): Promise<unknown> {
@@ -17,8 +17,8 @@ async function errorFor(response: () => Response | Promise<Response>): Promise<u
   );
 }
 
-const trpcError = (code: string, httpStatus: number, message: string) =>
-  Response.json({ error: { message, code: -32001, data: { code, httpStatus, appCode: null } } }, { status: httpStatus });
+const trpcError = (code: string, httpStatus: number, message: string, extra: Record<string, unknown> = {}) =>
+  Response.json({ error: { message, code: -32001, data: { code, httpStatus, appCode: null, ...extra } } }, { status: httpStatus });
 
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -45,10 +45,11 @@ describe('toHubProblem', () => {
     expect(toHubProblem(error, { ...env(url), hubUrlConfigured: false }).detail).toContain('the default, as CONSILIUM_HUB_URL is not set');
   });
 
-  it('maps the hub\'s UNAUTHORIZED and NOT_FOUND answers', async () => {
-    const unauthorized = toHubProblem(await errorFor(() => trpcError('UNAUTHORIZED', 401, 'Unknown administrator token')), env('http://hub.test'));
-    expect(unauthorized).toMatchObject({ kind: 'unauthorized', detail: 'Unknown administrator token' });
-    expect(unauthorized.hint).toContain('CONSILIUM_ADMIN_TOKEN_FILE');
+  it('maps the hub\'s UNAUTHORIZED, FORBIDDEN and NOT_FOUND answers', async () => {
+    const unauthorized = toHubProblem(await errorFor(() => trpcError('UNAUTHORIZED', 401, 'The session has expired')), env('http://hub.test'));
+    expect(unauthorized).toMatchObject({ kind: 'unauthorized', title: 'Your session has ended', detail: 'The session has expired' });
+    const forbidden = toHubProblem(await errorFor(() => trpcError('FORBIDDEN', 403, 'A site_admin may not call users.list')), env('http://hub.test'));
+    expect(forbidden).toMatchObject({ kind: 'forbidden', title: 'Your role cannot see this', detail: 'A site_admin may not call users.list' });
     expect(toHubProblem(await errorFor(() => trpcError('NOT_FOUND', 404, 'No such study')), env('http://hub.test')).kind).toBe('not-found');
     expect(toHubProblem(await errorFor(() => trpcError('INTERNAL_SERVER_ERROR', 500, 'boom')), env('http://hub.test'))).toMatchObject({
       kind: 'hub-error',
@@ -60,6 +61,29 @@ describe('toHubProblem', () => {
     const problem = toHubProblem(await errorFor(() => new Response('<html>proxy login</html>', { status: 200, headers: { 'content-type': 'text/html' } })), env('http://hub.test'));
     expect(problem.kind).toBe('hub-error');
     expect(problem.title).toBe('Unexpected answer from the hub');
+  });
+});
+
+describe('session outcomes', () => {
+  it('recognises a refused session and a one-time password still to change', async () => {
+    const refused = await errorFor(() => trpcError('UNAUTHORIZED', 401, 'Session revoked', { appCode: 'UNAUTHENTICATED', details: { reason: 'revoked' } }));
+    expect(isSessionRefused(refused)).toBe(true);
+    expect(isPasswordChangeRequired(refused)).toBe(false);
+    expect(hubErrorData(refused)).toEqual({ message: 'Session revoked', code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED', details: { reason: 'revoked' }, zodIssues: null });
+
+    const mustChange = await errorFor(() =>
+      trpcError('FORBIDDEN', 403, 'Change your one-time password first (auth.changePassword)', { appCode: 'FORBIDDEN', details: { reason: 'password_change_required' } }),
+    );
+    expect(isPasswordChangeRequired(mustChange)).toBe(true);
+    expect(isSessionRefused(mustChange)).toBe(false);
+
+    const otherForbidden = await errorFor(() => trpcError('FORBIDDEN', 403, 'A study_lead may not call users.list', { appCode: 'FORBIDDEN' }));
+    expect(isPasswordChangeRequired(otherForbidden)).toBe(false);
+  });
+
+  it('has no hub error data when no hub answered', async () => {
+    expect(hubErrorData(await errorFor(() => new Response('<html></html>', { status: 200, headers: { 'content-type': 'text/html' } })))).toBeNull();
+    expect(hubErrorData(new Error('x'))).toBeNull();
   });
 });
 

@@ -1,27 +1,36 @@
 /**
- * The portal's one data-access module: every read of hub data goes through here.
+ * The portal's one data-access module: every call to the hub goes through here.
  *
- * Server-only. It holds the administrator token (from env.ts) and talks to the hub's tRPC API with
- * the typed client; pages and components receive plain data or a `HubProblem` describing what went
- * wrong (unconfigured, unreachable, token rejected, ...), which they render as an explanation.
- * Every call first awaits `connection()`: hub data is per request, never prerendered or cached.
+ * Server-only. It reads hub data as the signed-in person: the session token from the portal's
+ * httpOnly cookie is forwarded as `Authorization: Bearer cses_…`, so the hub scopes everything to
+ * that person's role. Without a session (or when the hub says it has ended) the person is sent to
+ * /login; while a one-time password is still to be changed, to /account/password. Pages and
+ * components receive plain data or a `HubProblem` describing what went wrong (unconfigured,
+ * unreachable, forbidden for this role, ...), which they render as an explanation.
+ * Every read first awaits `connection()`: hub data is per request, never prerendered or cached.
  */
 import 'server-only';
-import type { RouterOutputs } from '@consilium/api';
+import type { RouterInputs, RouterOutputs } from '@consilium/api';
 import { createHubClient, type HubClient } from '@consilium/api/client';
 import { TRPCClientError } from '@trpc/client';
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { cache } from 'react';
 import { z } from 'zod';
-import { readPortalEnv, resolveAdminToken, type PortalEnv } from '../env.ts';
+import { readPortalEnv, type PortalEnv } from '../env.ts';
+import { isSessionToken, loginUrl, PASSWORD_PATH, SESSION_COOKIE } from './session-cookie.ts';
 
 export type HubHealth = RouterOutputs['health']['check'];
 export type StudySummary = RouterOutputs['studies']['list'][number];
 export type StudyProgress = RouterOutputs['studies']['progress'];
+export type LoginResult = RouterOutputs['auth']['login'];
+export type Me = RouterOutputs['auth']['me'];
+export type SignedInUser = Extract<Me['principal'], { kind: 'user' }>;
 
-export type HubProblemKind = 'misconfigured' | 'unreachable' | 'unauthorized' | 'not-found' | 'hub-error';
+export type HubProblemKind = 'misconfigured' | 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'hub-error';
 
-/** Something the page explains instead of showing data. Never contains the token. */
+/** Something the page explains instead of showing data. Never contains a token. */
 export interface HubProblem {
   kind: HubProblemKind;
   title: string;
@@ -36,8 +45,6 @@ export type HubResult<T> = { ok: true; data: T } | { ok: false; problem: HubProb
 const HUB_TIMEOUT_MS = 5_000;
 
 const HUB_URL_HINT = 'Set CONSILIUM_HUB_URL to the hub\'s base URL (e.g. https://hub.example.org) and restart the portal.';
-const TOKEN_HINT =
-  'Set CONSILIUM_ADMIN_TOKEN to the hub\'s administrator token, or CONSILIUM_ADMIN_TOKEN_FILE to a file holding it (the hub writes it to <data-dir>/admin-token on first start), then restart the portal.';
 
 /** The hub's address as shown on the page: origin and path only (no credentials, query or fragment). */
 export function displayUrl(url: string): string {
@@ -54,21 +61,55 @@ function hubFetch(input: Parameters<typeof fetch>[0], init?: Parameters<typeof f
   return fetch(input, { ...init, cache: 'no-store', signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
 }
 
-function client(env: PortalEnv, token?: string): HubClient {
-  return createHubClient({
-    url: env.hubUrl,
-    fetch: hubFetch,
-    ...(token ? { headers: () => ({ authorization: `Bearer ${token}` }) } : {}),
-  });
+interface CallerHeaders {
+  /** The person's session token. */
+  token?: string;
+  /** The browser's address chain (sign-in only), for the hub's per-address limits. */
+  forwardedFor?: string | null;
+  /** The browser's user agent (sign-in only), recorded with the session. */
+  userAgent?: string | null;
+}
+
+function client(env: PortalEnv, caller: CallerHeaders = {}): HubClient {
+  const headers: Record<string, string> = {};
+  if (caller.token) headers.authorization = `Bearer ${caller.token}`;
+  if (caller.forwardedFor) headers['x-forwarded-for'] = caller.forwardedFor;
+  if (caller.userAgent) headers['user-agent'] = caller.userAgent.slice(0, 512);
+  return createHubClient({ url: env.hubUrl, fetch: hubFetch, headers: () => headers });
 }
 
 function misconfigured(problems: string[]): HubProblem {
-  return {
-    kind: 'misconfigured',
-    title: 'The portal is not configured correctly',
-    detail: problems.join(' '),
-    hint: `${HUB_URL_HINT} ${TOKEN_HINT}`,
-  };
+  return { kind: 'misconfigured', title: 'The portal is not configured correctly', detail: problems.join(' '), hint: HUB_URL_HINT };
+}
+
+/** What the hub said about a refused call: its tRPC code, domain code, details and input issues. */
+export interface HubErrorData {
+  /** The hub's message, written for people. */
+  message: string;
+  code: string | null;
+  appCode: string | null;
+  details: Record<string, unknown> | null;
+  zodIssues: Array<{ path: string; message: string }> | null;
+}
+
+/** The hub's error body of a failed call, or null when there was no hub answer. Exported for tests. */
+export function hubErrorData(error: unknown): HubErrorData | null {
+  if (!(error instanceof TRPCClientError)) return null;
+  const data = (error as TRPCClientError<never>).data as Partial<HubErrorData> | undefined;
+  if (!data?.code) return null;
+  return { message: error.message, code: data.code, appCode: data.appCode ?? null, details: data.details ?? null, zodIssues: data.zodIssues ?? null };
+}
+
+/** The hub refused the session (unknown, revoked, expired, idle, disabled account). */
+export function isSessionRefused(error: unknown): boolean {
+  const data = hubErrorData(error);
+  return data?.code === 'UNAUTHORIZED';
+}
+
+/** The hub refused the call until the one-time password is changed. */
+export function isPasswordChangeRequired(error: unknown): boolean {
+  const data = hubErrorData(error);
+  return data?.code === 'FORBIDDEN' && data.details?.reason === 'password_change_required';
 }
 
 /** Classifies a failed hub call. Exported for tests. */
@@ -78,8 +119,9 @@ export function toHubProblem(error: unknown, env: PortalEnv): HubProblem {
     const code = ((error as TRPCClientError<never>).data as { code?: string } | undefined)?.code;
     switch (code) {
       case 'UNAUTHORIZED':
+        return { kind: 'unauthorized', title: 'Your session has ended', detail: error.message, hint: 'Sign in again.' };
       case 'FORBIDDEN':
-        return { kind: 'unauthorized', title: 'The hub rejected the portal\'s administrator token', detail: error.message, hint: TOKEN_HINT };
+        return { kind: 'forbidden', title: 'Your role cannot see this', detail: error.message, hint: 'Ask a consortium administrator if you need access.' };
       case 'NOT_FOUND':
         return { kind: 'not-found', title: 'Not found', detail: error.message };
       case undefined:
@@ -121,6 +163,12 @@ function describeCause(cause: unknown): string | null {
   return null;
 }
 
+/** The session token from the portal's cookie, if it looks like one. */
+export async function readSessionToken(): Promise<string | null> {
+  const value = (await cookies()).get(SESSION_COOKIE)?.value;
+  return isSessionToken(value) ? value : null;
+}
+
 /** Runs one hub call with the public client (no token). */
 async function publicCall<T>(call: (client: HubClient, env: PortalEnv) => Promise<T>): Promise<HubResult<T>> {
   await connection();
@@ -133,18 +181,26 @@ async function publicCall<T>(call: (client: HubClient, env: PortalEnv) => Promis
   }
 }
 
-/** Runs one hub call as the consortium administrator. */
-async function adminCall<T>(call: (client: HubClient) => Promise<T>): Promise<HubResult<T>> {
+/**
+ * Runs one hub call as the signed-in person. No session, or one the hub refuses: to /login. A
+ * one-time password still to be changed: to /account/password. Other failures become a problem.
+ */
+async function userCall<T>(call: (client: HubClient) => Promise<T>): Promise<HubResult<T>> {
   await connection();
+  const token = await readSessionToken();
+  if (!token) redirect(loginUrl());
   const read = readPortalEnv();
   if (!read.ok) return { ok: false, problem: misconfigured(read.problems) };
-  const token = await resolveAdminToken(read.env.adminToken);
-  if (!token.ok) return { ok: false, problem: { kind: 'misconfigured', title: 'No administrator token for the hub', detail: token.problem, hint: TOKEN_HINT } };
+  let failure: unknown;
   try {
-    return { ok: true, data: await call(client(read.env, token.token)) };
+    return { ok: true, data: await call(client(read.env, { token })) };
   } catch (error) {
-    return { ok: false, problem: toHubProblem(error, read.env) };
+    failure = error;
   }
+  // Outside the catch: redirect() works by throwing.
+  if (isSessionRefused(failure)) redirect(loginUrl({ reason: 'expired' }));
+  if (isPasswordChangeRequired(failure)) redirect(PASSWORD_PATH);
+  return { ok: false, problem: toHubProblem(failure, read.env) };
 }
 
 export interface HubStatus extends HubHealth {
@@ -153,7 +209,7 @@ export interface HubStatus extends HubHealth {
   latencyMs: number;
 }
 
-/** The hub's liveness (public: works without a token). */
+/** The hub's liveness (public: works without a session). */
 export const getHubHealth = cache(
   (): Promise<HubResult<HubStatus>> =>
     publicCall(async (hub, env) => {
@@ -163,8 +219,25 @@ export const getHubHealth = cache(
     }),
 );
 
-/** All studies, newest first. */
-export const listStudies = cache((): Promise<HubResult<StudySummary[]>> => adminCall((hub) => hub.studies.list.query()));
+/**
+ * Who is signed in, for the header and the password page: never redirects (the sign-in page itself
+ * renders it). Null without a usable session.
+ */
+export const getSignedInUser = cache(async (): Promise<SignedInUser | null> => {
+  await connection();
+  const token = await readSessionToken();
+  const read = readPortalEnv();
+  if (!token || !read.ok) return null;
+  try {
+    const me = await client(read.env, { token }).auth.me.query();
+    return me.principal.kind === 'user' ? me.principal : null;
+  } catch {
+    return null;
+  }
+});
+
+/** The studies the person's role may see (the hub scopes the list), newest first. */
+export const listStudies = cache((): Promise<HubResult<StudySummary[]>> => userCall((hub) => hub.studies.list.query()));
 
 const StudyId = z.uuid();
 
@@ -174,5 +247,35 @@ export const getStudyProgress = cache(async (studyId: string): Promise<HubResult
     await connection();
     return { ok: false, problem: { kind: 'not-found', title: 'Not found', detail: 'There is no study with this id.' } };
   }
-  return adminCall((hub) => hub.studies.progress.query({ studyId }));
+  return userCall((hub) => hub.studies.progress.query({ studyId }));
 });
+
+// ─── Account changes (called from server actions) ────────────────────────────
+
+/** A hub mutation's outcome for a form: the data, or the hub's refusal (or why there was no answer). */
+export type HubMutationResult<T> = { ok: true; data: T } | { ok: false; error: HubErrorData | null; problem: HubProblem };
+
+async function mutation<T>(caller: CallerHeaders, call: (client: HubClient) => Promise<T>): Promise<HubMutationResult<T>> {
+  const read = readPortalEnv();
+  if (!read.ok) return { ok: false, error: null, problem: misconfigured(read.problems) };
+  try {
+    return { ok: true, data: await call(client(read.env, caller)) };
+  } catch (error) {
+    return { ok: false, error: hubErrorData(error), problem: toHubProblem(error, read.env) };
+  }
+}
+
+/** `auth.login`, passing on the browser's address and user agent. */
+export function hubLogin(input: RouterInputs['auth']['login'], browser: { forwardedFor: string | null; userAgent: string | null }): Promise<HubMutationResult<LoginResult>> {
+  return mutation(browser, (hub) => hub.auth.login.mutate(input));
+}
+
+/** `auth.changePassword` for the session. */
+export function hubChangePassword(token: string, input: RouterInputs['auth']['changePassword']): Promise<HubMutationResult<{ sessionsRevoked: number }>> {
+  return mutation({ token }, (hub) => hub.auth.changePassword.mutate(input));
+}
+
+/** `auth.logout`: ends the session at the hub. */
+export function hubLogout(token: string): Promise<HubMutationResult<{ loggedOut: true }>> {
+  return mutation({ token }, (hub) => hub.auth.logout.mutate());
+}

@@ -1,0 +1,33 @@
+import { roleLabel } from '../lib/forms.ts';
+import { signOut } from '../server/auth-actions.ts';
+import { getSignedInUser } from '../server/hub.ts';
+import { NavLink } from './nav-link.tsx';
+
+/** The header's right side: the main navigation, who is signed in (name, role) and Sign out. */
+export async function SessionArea() {
+  const user = await getSignedInUser();
+  if (!user) return null;
+  return (
+    <div className="session-area">
+      {user.passwordChangeRequired ? null : (
+        <nav aria-label="Main">
+          <ul className="nav">
+            <li>
+              <NavLink href="/">Overview</NavLink>
+            </li>
+          </ul>
+        </nav>
+      )}
+      <div className="session" aria-label="Signed in" role="group">
+        <p className="session__who">
+          <span className="session__name">{user.displayName}</span> <span className="session__role">{roleLabel(user.role)}</span>
+        </p>
+        <form action={signOut}>
+          <button type="submit" className="button button--quiet">
+            Sign out
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}
