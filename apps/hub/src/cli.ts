@@ -190,6 +190,16 @@ adminCommand('site:list', 'List the consortium\'s sites').action(async (opts: Ad
   for (const s of sites) print(`${s.name.padEnd(30)} ${s.status.padEnd(8)} key ${s.publicKeyFingerprint}  last seen ${s.lastSeenAt ?? 'never'}`);
 });
 
+adminCommand('site:uploads', 'What left a site: every encrypted update and partial decryption the hub accepted, with its size and SHA-256 (compare with consilium-agent log)')
+  .requiredOption('--site <name>', 'site name')
+  .option('--study <id>', 'only this study')
+  .action(async (opts: AdminOpts & { site: string; study?: string }) => {
+    const uploads = await (await connect(opts)).sites.uploads.query({ siteName: opts.site, studyId: opts.study });
+    if (opts.json) return print(uploads);
+    if (uploads.length === 0) return print(`Nothing from ${opts.site} has been accepted${opts.study ? ' in this study' : ''}.`);
+    for (const u of uploads) print(`${u.receivedAt}  ${u.studyName}  round ${u.roundIndex}  ${u.kind.padEnd(16)}  ${String(u.bytes).padStart(10)} B  sha256 ${u.payloadSha256}`);
+  });
+
 adminCommand('site:revoke', 'Refuse a site\'s requests from now on (lost or stolen key, a hospital leaving)')
   .argument('<siteName>')
   .requiredOption('--reason <text>', 'why (written to the audit log)')

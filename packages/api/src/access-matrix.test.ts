@@ -137,6 +137,7 @@ for (const target of testDatabaseTargets()) {
       'studies.assignLead': () => ({ studyId: fixture.studyA, leadUserId: fixture.leadA }),
       'sites.list': () => undefined,
       'sites.revoke': () => ({ siteName: 'Site A', reason: 'matrix check' }),
+      'sites.uploads': () => ({ siteName: 'Site A' }),
       'audit.verify': () => undefined,
       'agent.poll': () => ({ agentVersion: 'matrix', backend: null }),
       'agent.study': () => ({ studyId: fixture.studyA }),

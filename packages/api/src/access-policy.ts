@@ -89,6 +89,7 @@ export const accessPolicy: Readonly<Record<string, ProcedurePolicy>> = {
 
   'sites.list': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY, study_lead: ANY, site_admin: OWN_SITE } },
   'sites.revoke': { kind: 'user', roles: { consortium_admin: ANY, site_admin: OWN_SITE }, resource: Resource.SITE },
+  'sites.uploads': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY, site_admin: OWN_SITE }, resource: Resource.SITE },
 
   'audit.verify': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY } },
 

@@ -27,6 +27,7 @@ export * from './enrollment/issue-token.ts';
 export * from './enrollment/revoke-token.ts';
 export * from './enrollment/enroll-site.ts';
 export * from './sites/manage-sites.ts';
+export * from './sites/site-uploads.ts';
 export * from './agents/authenticate-site.ts';
 export * from './agents/poll-tasks.ts';
 export * from './agents/get-study-for-site.ts';
