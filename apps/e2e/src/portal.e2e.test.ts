@@ -244,6 +244,8 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       await page.waitForURL(`${portal!.url}/`);
       await page.getByRole('heading', { level: 1, name: 'Consortium overview' }).waitFor();
       expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).count()).toBe(1);
+      // A study lead may not see what left a site: no Sites in the menu, and the page says why.
+      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sites' }).count()).toBe(0);
 
       // The overview lists only the study they lead (the hub scopes the list).
       const rows = page.getByRole('table', { name: 'Studies, newest first' }).locator('tbody tr');
@@ -259,6 +261,10 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       await refusal.waitFor();
       expect(await refusal.textContent()).toContain('Your role cannot see this');
       expect(await page.getByText(otherStudy.name).count()).toBe(0);
+      await page.goto(`${portal!.url}/sites/${encodeURIComponent(SITES[0]!)}/uploads`);
+      const siteRefusal = page.locator('[data-problem="forbidden"]');
+      await siteRefusal.waitFor();
+      expect(await siteRefusal.textContent()).toContain('Your role cannot see this');
 
       // Sign out: the hub ends the session, the cookie is gone, pages send the person to sign in.
       const token = (await sessionCookie(context))!.value;
@@ -354,6 +360,52 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       expect(await page.getByRole('region', { name: /^Model versions/ }).textContent()).toContain('No model versions yet.');
 
       await page.screenshot({ path: path.join(e2eEnv.screenshotsDir, 'portal-study.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lists the sites and shows what left a site (its uploads, as the hub accepted them)', async () => {
+    const { context, page } = await signedInPage();
+    try {
+      // An administrator sees Sites next to Overview.
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Sites' }).click();
+      await page.waitForURL('**/sites');
+      await page.getByRole('heading', { level: 1, name: 'Sites' }).waitFor();
+      expect(await page.title()).toBe('Sites · Consilium portal');
+      expect(await nav.getByRole('link', { name: 'Sites' }).getAttribute('aria-current')).toBe('page');
+      const list = page.getByRole('table', { name: 'Sites' });
+      expect((await list.locator('tbody th').allTextContents()).sort()).toEqual([...SITES].sort());
+
+      // Each site links to its uploads; the name (accents, spaces) survives the URL.
+      const [siteName] = SITES as [string];
+      await list.getByRole('link', { name: siteName }).click();
+      await page.waitForURL(`**/sites/${encodeURIComponent(siteName)}/uploads`);
+      await page.getByRole('heading', { level: 1, name: `What left ${siteName}` }).waitFor();
+      expect(await page.getByRole('main').textContent()).toContain('Compare with consilium-agent log on the site');
+      expect(await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Sites' }).count()).toBe(1);
+
+      // What is true at the hub is what the page shows: the e2e study is still in its key ceremony.
+      const uploads = await admin.sites.uploads.query({ siteName });
+      if (uploads.length === 0) {
+        await page.getByText('Nothing has left this site yet.').waitFor();
+        expect(await page.locator('table').count()).toBe(0);
+      } else {
+        const studies = [...new Set(uploads.map((u) => u.studyName))];
+        for (const name of studies) await page.getByRole('heading', { level: 2, name }).waitFor();
+        const hashes = await page.locator('code.hash').allTextContents();
+        expect(hashes).toEqual(uploads.map((u) => u.payloadSha256));
+      }
+
+      // An unknown site is not found.
+      await page.goto(`${portal!.url}/sites/${encodeURIComponent('No such hospital')}/uploads`);
+      await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+
+      await page.goto(`${portal!.url}/sites/${encodeURIComponent(siteName)}/uploads`);
+      await page.getByRole('heading', { level: 1, name: `What left ${siteName}` }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: path.join(e2eEnv.screenshotsDir, 'portal-site-uploads.png'), fullPage: true });
     } finally {
       await context.close();
     }

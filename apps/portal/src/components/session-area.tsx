@@ -1,12 +1,15 @@
 import { roleLabel } from '../lib/forms.ts';
 import { signOut } from '../server/auth-actions.ts';
-import { getSignedInUser } from '../server/hub.ts';
+import { getSignedIn } from '../server/hub.ts';
 import { NavLink } from './nav-link.tsx';
 
 /** The header's right side: the main navigation, who is signed in (name, role) and Sign out. */
 export async function SessionArea() {
-  const user = await getSignedInUser();
-  if (!user) return null;
+  const signedIn = await getSignedIn();
+  if (!signedIn) return null;
+  const { user, procedures } = signedIn;
+  // Sites, for the roles that may see what left a site (administrators, compliance, a site's own administrator).
+  const showSites = procedures.has('sites.uploads');
   return (
     <div className="session-area">
       {user.passwordChangeRequired ? null : (
@@ -15,6 +18,11 @@ export async function SessionArea() {
             <li>
               <NavLink href="/">Overview</NavLink>
             </li>
+            {showSites ? (
+              <li>
+                <NavLink href="/sites">Sites</NavLink>
+              </li>
+            ) : null}
           </ul>
         </nav>
       )}

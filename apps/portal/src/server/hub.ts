@@ -27,6 +27,8 @@ export type StudyProgress = RouterOutputs['studies']['progress'];
 export type LoginResult = RouterOutputs['auth']['login'];
 export type Me = RouterOutputs['auth']['me'];
 export type SignedInUser = Extract<Me['principal'], { kind: 'user' }>;
+export type SiteSummary = RouterOutputs['sites']['list'][number];
+export type SiteUpload = RouterOutputs['sites']['uploads'][number];
 
 export type HubProblemKind = 'misconfigured' | 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'hub-error';
 
@@ -219,22 +221,32 @@ export const getHubHealth = cache(
     }),
 );
 
+/** Who is signed in and what their role may call (the hub's access policy), for the header's menu. */
+export interface SignedIn {
+  user: SignedInUser;
+  /** The hub procedures the role may call (e.g. `sites.uploads`). */
+  procedures: ReadonlySet<string>;
+}
+
 /**
- * Who is signed in, for the header and the password page: never redirects (the sign-in page itself
- * renders it). Null without a usable session.
+ * Who is signed in, with their permissions, for the header: never redirects (the sign-in page
+ * itself renders it). Null without a usable session.
  */
-export const getSignedInUser = cache(async (): Promise<SignedInUser | null> => {
+export const getSignedIn = cache(async (): Promise<SignedIn | null> => {
   await connection();
   const token = await readSessionToken();
   const read = readPortalEnv();
   if (!token || !read.ok) return null;
   try {
     const me = await client(read.env, { token }).auth.me.query();
-    return me.principal.kind === 'user' ? me.principal : null;
+    return me.principal.kind === 'user' ? { user: me.principal, procedures: new Set(me.permissions.map((p) => p.procedure)) } : null;
   } catch {
     return null;
   }
 });
+
+/** Who is signed in, for the header and the password page. Null without a usable session. */
+export const getSignedInUser = cache(async (): Promise<SignedInUser | null> => (await getSignedIn())?.user ?? null);
 
 /** The studies the person's role may see (the hub scopes the list), newest first. */
 export const listStudies = cache((): Promise<HubResult<StudySummary[]>> => userCall((hub) => hub.studies.list.query()));
@@ -248,6 +260,18 @@ export const getStudyProgress = cache(async (studyId: string): Promise<HubResult
     return { ok: false, problem: { kind: 'not-found', title: 'Not found', detail: 'There is no study with this id.' } };
   }
   return userCall((hub) => hub.studies.progress.query({ studyId }));
+});
+
+/** The sites the person's role may see (a site administrator: only their own). */
+export const listSites = cache((): Promise<HubResult<SiteSummary[]>> => userCall((hub) => hub.sites.list.query()));
+
+/** Everything a site's agent uploaded, as the hub accepted it, oldest first. An unknown site is not found. */
+export const listSiteUploads = cache(async (siteName: string): Promise<HubResult<SiteUpload[]>> => {
+  if (siteName.length === 0 || siteName.length > 100) {
+    await connection();
+    return { ok: false, problem: { kind: 'not-found', title: 'Not found', detail: 'There is no site with this name.' } };
+  }
+  return userCall((hub) => hub.sites.uploads.query({ siteName }));
 });
 
 // ─── Account changes (called from server actions) ────────────────────────────
