@@ -12,7 +12,8 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FaultConsortium } from './support/fault-consortium.ts';
+import type { StudyProgress } from '@consilium/demo/orchestrator';
+import { FaultConsortium, type FaultSite } from './support/fault-consortium.ts';
 import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, thresholdOf, TRAINING_ROUNDS } from './support/fault-study.ts';
 import { hubDatabaseTargets } from './support/hub-databases.ts';
 import { readHubUploads } from './support/hub-records.ts';
@@ -39,19 +40,15 @@ for (const target of hubDatabaseTargets()) {
       mark('enrolled');
       const urlBefore = consortium.hub.url;
 
-      // Accepted updates of a round still collecting: the hub dies holding a partial aggregate.
-      const before = await consortium.waitFor(
-        'a training round collecting with an accepted submission',
-        (progress) => {
-          const round = progress.rounds.at(-1);
-          return round?.kind === 'train' && round.status === 'collecting' && round.submitted.length > 0 && { progress, round };
-        },
-        // The window between a round's first and last update is a few hundred milliseconds.
-        { timeoutMs: 90_000, pollMs: 50 },
-      );
+      // Accepted updates of a round still collecting: the hub dies holding a partial aggregate. Rounds
+      // take a fraction of a second, so one site is held back (frozen) as a training round opens: the
+      // round then waits for it, collecting, for as long as the test needs. It is let go while the
+      // hub is down, and finds the hub gone like the others.
+      const before = await holdRoundCollecting(consortium);
       await consortium.killHub();
       mark('hub killed');
       for (const site of consortium.sites) expect(site.agent?.hasExited(), `the agent of ${site.name} is still running`).toBe(false);
+      consortium.thawAgent(before.held);
 
       await sleep(HUB_DOWN_MS);
       const restarted = await consortium.startHub();
@@ -105,4 +102,38 @@ for (const target of hubDatabaseTargets()) {
       console.info(`[e2e] hub crash (${target.kind}): re-sent uploads the hub already had: [${resent.join('; ')}]`);
     }, 240_000);
   });
+}
+
+/**
+ * Freezes one site's agent in a training round it has not submitted to, and waits until every other
+ * participant's update is in: the round is then collecting, with accepted updates, until the held
+ * site is thawed. Tries again on the next round when the site submitted before it was frozen.
+ */
+async function holdRoundCollecting(consortium: FaultConsortium): Promise<{ progress: StudyProgress; round: StudyProgress['rounds'][number]; held: FaultSite }> {
+  for (let attempt = 1; ; attempt++) {
+    const pending = await consortium.waitFor(
+      'a training round with a site yet to submit',
+      (progress) => {
+        const round = progress.rounds.at(-1);
+        if (round?.kind !== 'train' || (round.status !== 'open' && round.status !== 'collecting')) return false;
+        const site = consortium.sites.find((s) => !round.submitted.includes(siteIdOf(progress, s.name)));
+        return site !== undefined && { site, roundId: round.id };
+      },
+      { timeoutMs: 90_000, pollMs: 20 },
+    );
+    consortium.freezeAgent(pending.site);
+    const state = await consortium.waitFor(
+      'the held round collecting with every other update',
+      (progress) => {
+        const round = progress.rounds.find((r) => r.id === pending.roundId);
+        if (!round) return false;
+        if (round.submitted.includes(siteIdOf(progress, pending.site.name)) || (round.status !== 'open' && round.status !== 'collecting')) return { progress, round, missed: true };
+        return round.status === 'collecting' && round.submitted.length === round.participants.length - 1 && { progress, round, missed: false };
+      },
+      { timeoutMs: 60_000, pollMs: 50 },
+    );
+    if (!state.missed) return { progress: state.progress, round: state.round, held: pending.site };
+    consortium.thawAgent(pending.site);
+    if (attempt === 3) throw new Error('Three times a site submitted before it could be held back');
+  }
 }
