@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '@consilium/errors';
+import { intFlags } from '../flags.ts';
 
 /** The flags audit-export takes (parsed strictly by main.ts: a misspelt flag is an error). */
 export const auditExportOptions = {
@@ -30,16 +31,7 @@ embedded PGlite in the work directory, or a scratch database on DATABASE_URL's s
 /** The options from the flags, with defaults; throws INVALID_INPUT naming every bad flag. */
 export function parseAuditExportOptions(flags: Record<string, string | undefined>): AuditExportOptions {
   const issues: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = flags[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      issues.push(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
+  const int = intFlags(flags, issues);
   const options: AuditExportOptions = {
     events: int('events', 1_000_000, 1, 100_000_000),
     // 10 columns a row: PostgreSQL takes at most 65535 parameters per statement.

@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { AppError, ErrorCode } from '@consilium/errors';
 import { z } from 'zod';
+import { runJsonProcess } from '../child-process.ts';
 
 const Database = z.strictObject({ url: z.string().optional(), pgliteDir: z.string().optional() });
 
@@ -42,17 +40,5 @@ export type StepResult = z.infer<typeof StepResult>;
 
 /** Runs one step in its own process; throws INTERNAL with its stderr if the process fails. */
 export async function runStep(input: StepInput): Promise<StepResult> {
-  const script = fileURLToPath(new URL('./step-process.ts', import.meta.url));
-  const child = spawn(process.execPath, [script, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (code !== 0) throw new AppError(ErrorCode.INTERNAL, `the ${input.task} process exited with ${code}: ${stderr.trim().slice(-2000)}`);
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  return StepResult.parse(JSON.parse(last));
+  return StepResult.parse(await runJsonProcess(new URL('./step-process.ts', import.meta.url), input, input.task));
 }

@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '@consilium/errors';
+import { intFlags } from '../flags.ts';
 
 /** The flags secagg takes (parsed strictly by main.ts: a misspelt flag is an error). */
 export const secaggOptions = {
@@ -49,16 +50,7 @@ one decryptor's partial decryption (they run in parallel), share uploads, combin
 /** The options from the flags, with defaults; throws INVALID_INPUT naming every bad flag. */
 export function parseSecaggOptions(flags: Record<string, string | undefined>): SecaggOptions {
   const issues: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = flags[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      issues.push(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
+  const int = intFlags(flags, issues);
   const params = int('params', 1_000_000, 1, 100_000_000);
   const sites = int('sites', 10, 2, 1000);
   const threshold = int('threshold', Math.floor(sites / 2) + 1, 1, sites);

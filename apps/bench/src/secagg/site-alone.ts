@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { AppError, ErrorCode } from '@consilium/errors';
 import { z } from 'zod';
+import { runJsonProcess } from '../child-process.ts';
 import type { TrainingMeasurement } from './training.ts';
 
 /** What site-process.ts is told: the round's shape and seed (it regenerates site 0's update). */
@@ -30,18 +28,5 @@ export type SiteAloneResult = z.infer<typeof SiteAloneResult>;
  * memory is not mixed with the hub's or the other sites'. Throws INTERNAL with its stderr if it fails.
  */
 export async function measureSiteAlone(input: SiteAloneInput): Promise<SiteAloneResult> {
-  const script = fileURLToPath(new URL('./site-process.ts', import.meta.url));
-  const child = spawn(process.execPath, [script, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (code !== 0) throw new AppError(ErrorCode.INTERNAL, `the site process exited with ${code}: ${stderr.trim().slice(-2000)}`);
-  // The last line: a library may print to stdout before it.
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  return SiteAloneResult.parse(JSON.parse(last));
+  return SiteAloneResult.parse(await runJsonProcess(new URL('./site-process.ts', import.meta.url), input, 'site'));
 }
