@@ -2,16 +2,10 @@
  * What left a site, grouped for the "What left your site" page. Pure functions, tested beside.
  */
 
-export interface Upload {
-  studyId: string;
-  studyName: string;
-  roundId: string;
-  roundIndex: number;
-  kind: 'submission' | 'decryption-share';
-  payloadSha256: string;
-  bytes: number;
-  receivedAt: string;
-}
+import type { RouterOutputs } from '@consilium/api';
+
+/** One upload as the hub's `sites.uploads` answers it. */
+export type Upload = RouterOutputs['sites']['uploads'][number];
 
 export interface StudyUploads<U extends Upload = Upload> {
   studyId: string;
