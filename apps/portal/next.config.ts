@@ -13,8 +13,9 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   // Workspace packages export TypeScript source (with `.ts` import specifiers); Next compiles them.
-  // The portal imports only types from @consilium/api plus its client factory (@consilium/api/client).
-  transpilePackages: ['@consilium/api'],
+  // The portal imports only types from @consilium/api plus its client factory (@consilium/api/client),
+  // and the ownership statement's HTML renderer from @consilium/contribution (server only).
+  transpilePackages: ['@consilium/api', '@consilium/contribution'],
   turbopack: { root: monorepoRoot },
   outputFileTracingRoot: monorepoRoot,
   poweredByHeader: false,

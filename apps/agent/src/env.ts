@@ -9,6 +9,16 @@ const AgentEnv = z.object({
   CONSILIUM_ENROLLMENT_TOKEN: z.string().min(10).optional(),
   CONSILIUM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONSILIUM_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(1000),
+  /** A PEM bundle of CAs to trust for the hub (NODE_EXTRA_CA_CERTS works too, natively). */
+  CONSILIUM_CA_FILE: z.string().min(1).optional(),
+  /** The proxy for the hub; otherwise HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY. */
+  CONSILIUM_PROXY: z.string().url().optional(),
+  HTTPS_PROXY: z.string().optional(),
+  https_proxy: z.string().optional(),
+  HTTP_PROXY: z.string().optional(),
+  http_proxy: z.string().optional(),
+  NO_PROXY: z.string().optional(),
+  no_proxy: z.string().optional(),
 });
 export type AgentEnv = z.infer<typeof AgentEnv>;
 

@@ -2,6 +2,7 @@ import { createHubClient, type HubClient } from '@consilium/api/client';
 import { AppError, ErrorCode, type ErrorCode as Code } from '@consilium/errors';
 import { signRequest } from '@consilium/protocol';
 import { TRPCClientError } from '@trpc/client';
+import { createOutboundFetch, DEFAULT_TIMEOUT_MS, type FetchLike, type NetworkOptions } from './network.ts';
 
 export interface HubConnectionOptions {
   hubUrl: string;
@@ -9,6 +10,8 @@ export interface HubConnectionOptions {
   privateKeyPem: string;
   /** Per-request timeout: a hung hub must not hang the agent. */
   timeoutMs?: number;
+  /** The site's proxy and CA bundle (see network.ts). */
+  network?: NetworkOptions;
 }
 
 /**
@@ -18,9 +21,11 @@ export interface HubConnectionOptions {
 export class HubConnection {
   readonly client: HubClient;
   readonly #options: HubConnectionOptions;
+  readonly #fetch: FetchLike;
 
   constructor(options: HubConnectionOptions) {
     this.#options = options;
+    this.#fetch = createOutboundFetch(options.network, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
     this.client = createHubClient({ url: options.hubUrl, fetch: (input, init) => this.#signedFetch(input, init) });
   }
 
@@ -28,8 +33,9 @@ export class HubConnection {
   async download(path: string): Promise<{ bytes: Uint8Array; headers: Headers }> {
     const response = await this.#signedFetch(new URL(path, this.#options.hubUrl), { method: 'GET' });
     if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as { error?: { code?: Code; message?: string } } | null;
-      throw new AppError(body?.error?.code ?? ErrorCode.UNAVAILABLE, body?.error?.message ?? `Hub answered ${response.status} for ${path}`);
+      const body = (await response.json().catch(() => null)) as { error?: { code?: Code; message?: string; details?: Record<string, unknown> | null } } | null;
+      const details = body?.error?.details ?? undefined;
+      throw new AppError(body?.error?.code ?? ErrorCode.UNAVAILABLE, body?.error?.message ?? `Hub answered ${response.status} for ${path}`, details ? { details } : undefined);
     }
     return { bytes: new Uint8Array(await response.arrayBuffer()), headers: response.headers };
   }
@@ -51,8 +57,10 @@ export class HubConnection {
     });
     for (const [name, value] of Object.entries(signature)) headers.set(name, value);
     try {
-      return await fetch(url, { ...init, method, headers, signal: AbortSignal.timeout(this.#options.timeoutMs ?? 120_000) });
+      // createOutboundFetch cuts every call off after timeoutMs.
+      return await this.#fetch(url, { ...init, method, headers });
     } catch (error) {
+      if (error instanceof AppError) throw error;
       throw new AppError(ErrorCode.UNAVAILABLE, `Cannot reach the hub at ${this.#options.hubUrl}: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -70,10 +78,21 @@ export function errorCodeOf(error: unknown): Code | null {
   return null;
 }
 
-/** Whether retrying later can help (hub down, network trouble, server error). */
+/** Whether retrying later can help (hub down, network trouble, server error, too many requests for now). */
 export function isTransient(error: unknown): boolean {
   const code = errorCodeOf(error);
-  return code === ErrorCode.UNAVAILABLE || code === ErrorCode.INTERNAL;
+  return code === ErrorCode.UNAVAILABLE || code === ErrorCode.INTERNAL || code === ErrorCode.RATE_LIMITED;
+}
+
+/** How long the hub asked this site to wait before its next request (RATE_LIMITED's retryAfterSeconds), in ms; null when it did not. */
+export function retryAfterMsOf(error: unknown): number | null {
+  let details: unknown = null;
+  if (error instanceof AppError) details = error.details;
+  else if (error instanceof TRPCClientError) {
+    details = (error.data as { details?: unknown } | undefined)?.details ?? (error.cause instanceof AppError ? error.cause.details : null);
+  }
+  const seconds = (details as { retryAfterSeconds?: unknown } | null | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
 }
 
 /** A one-line description of a failed hub call. */

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { generateIdentity, publicKeyFromPrivate, type Identity } from '@consilium/protocol';
@@ -39,4 +39,45 @@ async function assertPrivate(file: string): Promise<void> {
   if ((info.mode & 0o077) !== 0) {
     throw new AppError(ErrorCode.FORBIDDEN, `${file} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); run: chmod 600 ${file}`);
   }
+}
+
+/**
+ * A key rotation's new key, written (0600, flushed to disk) next to the identity key before the hub is
+ * asked: if the agent dies after the hub accepted it, the key the hub now expects is not lost.
+ */
+export function stagedIdentityFile(file: string): string {
+  return `${file}.next`;
+}
+
+export async function stageIdentity(file: string, identity: Identity): Promise<void> {
+  const staged = stagedIdentityFile(file);
+  await rm(staged, { force: true });
+  const handle = await open(staged, 'wx', 0o600);
+  try {
+    await handle.writeFile(identity.privateKeyPem);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await chmod(staged, 0o600);
+}
+
+/** The staged key of an interrupted rotation, if any. */
+export async function loadStagedIdentity(file: string): Promise<Identity | null> {
+  try {
+    await stat(stagedIdentityFile(file));
+  } catch {
+    return null;
+  }
+  return loadIdentity(stagedIdentityFile(file));
+}
+
+/** After the hub accepted it: the staged key atomically replaces the identity key (rename). */
+export async function commitStagedIdentity(file: string): Promise<void> {
+  await rename(stagedIdentityFile(file), file);
+}
+
+/** The hub refused the new key: the old one stays in use. */
+export async function discardStagedIdentity(file: string): Promise<void> {
+  await rm(stagedIdentityFile(file), { force: true });
 }

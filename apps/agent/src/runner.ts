@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Task, TrainingBackend } from '@consilium/schemas';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@consilium/errors';
-import { describeHubError, errorCodeOf, isTransient } from './hub-connection.ts';
+import { describeHubError, errorCodeOf, isTransient, retryAfterMsOf } from './hub-connection.ts';
 import type { TaskContext } from './tasks/task-context.ts';
 import { runDecrypt } from './tasks/decrypt.ts';
 import { runEvaluate } from './tasks/evaluate.ts';
@@ -55,6 +55,12 @@ export async function runAgent(ctx: TaskContext, options: RunOptions): Promise<v
         // Evaluations of published models wait: after a round task, ask again first, so a decryption
         // that became due meanwhile (the round everyone waits for) runs before them.
         if (task.kind === 'evaluate' && i > 0 && tasks[i - 1]!.kind !== 'evaluate') break;
+        if (task.kind === 'train' && ctx.behaviour.missTrainingRounds?.includes(task.roundIndex)) {
+          // The benchmark's unreliable site: as if it were offline for this round.
+          cooldown.set(taskKey(task), Number.POSITIVE_INFINITY);
+          ctx.logger.warn({ studyId: task.studyId, roundIndex: task.roundIndex }, 'training round skipped (simulated outage)');
+          continue;
+        }
         try {
           await runTask(ctx, task);
           cooldown.delete(taskKey(task));
@@ -75,8 +81,9 @@ export async function runAgent(ctx: TaskContext, options: RunOptions): Promise<v
       // The hub has already waited for work; pause only if it answered early (say, an older hub).
       pause = Math.max(0, options.pollMs - (Date.now() - asked));
     } catch (error) {
-      ctx.logger.warn({ error: describeHubError(error), retryInMs: backoff }, 'hub unreachable or busy; retrying');
-      pause = backoff;
+      // A rate-limited site waits as long as the hub asked (at least), however short its backoff is.
+      pause = Math.max(backoff, retryAfterMsOf(error) ?? 0);
+      ctx.logger.warn({ error: describeHubError(error), retryInMs: pause }, 'hub unreachable or busy; retrying');
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
     await sleep(pause, undefined, { signal: options.signal }).catch(() => undefined);
@@ -129,9 +136,10 @@ async function flushOutboxes(ctx: TaskContext): Promise<void> {
       try {
         await ctx.send(studyId, item);
       } catch (error) {
-        // Hub unreachable: stop and retry later. Anything else concerns this upload only: the next
-        // ones (and polling for other studies' work) must not wait behind it.
-        if (errorCodeOf(error) === ErrorCode.UNAVAILABLE) throw error;
+        // Hub unreachable, or this site over its rate limit: stop and retry later. Anything else
+        // concerns this upload only: the next ones (and polling for other studies' work) must not wait behind it.
+        const code = errorCodeOf(error);
+        if (code === ErrorCode.UNAVAILABLE || code === ErrorCode.RATE_LIMITED) throw error;
         ctx.logger.warn({ kind: item.kind, studyId, error: describeHubError(error) }, isTransient(error) ? 'stored upload not accepted yet; will retry' : 'stored upload refused by the hub');
       }
     }

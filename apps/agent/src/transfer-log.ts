@@ -4,11 +4,12 @@ import path from 'node:path';
 /**
  * One thing that left the site: what, for which study and round, how many bytes, and its hash.
  * `decryption-refusal` records a decryption this site refused and its report to the hub;
- * `key-confirmation` the collective key hash this site recomputed and confirmed.
+ * `key-confirmation` the collective key hash this site recomputed and confirmed; `key-rotation`
+ * the new public identity key sent to the hub.
  */
 export interface TransferRecord {
   at: string;
-  kind: 'enrolment' | 'keyshare' | 'dealing' | 'key-confirmation' | 'submission' | 'decryption-share' | 'decryption-refusal' | 'evaluation';
+  kind: 'enrolment' | 'key-rotation' | 'keyshare' | 'dealing' | 'key-confirmation' | 'submission' | 'decryption-share' | 'decryption-refusal' | 'evaluation' | 'claim';
   studyId: string | null;
   roundId: string | null;
   /** Payload bytes — the size the hub records for the same upload. */

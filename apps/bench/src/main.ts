@@ -7,15 +7,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '@consilium/errors';
 import { auditExport, auditExportHelp, auditExportOptions } from './audit-export/index.ts';
+import { contribution, contributionHelp, contributionOptions } from './contribution/index.ts';
 import type { Benchmark } from './bench-context.ts';
 import { readEnv } from './env.ts';
 import { fedHeart, fedHeartHelp, fedHeartOptions } from './fed-heart/index.ts';
+import { load, loadHelp, loadOptions } from './load/index.ts';
 import { secagg, secaggHelp, secaggOptions } from './secagg/index.ts';
 
 const benchmarks: Benchmark[] = [
   { name: 'fed-heart', help: fedHeartHelp, options: fedHeartOptions, run: fedHeart },
   { name: 'secagg', help: secaggHelp, options: secaggOptions, run: secagg },
   { name: 'audit-export', help: auditExportHelp, options: auditExportOptions, run: auditExport },
+  { name: 'contribution', help: contributionHelp, options: contributionOptions, run: contribution },
+  { name: 'load', help: loadHelp, options: loadOptions, run: load },
 ];
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
 

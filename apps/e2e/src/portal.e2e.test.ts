@@ -5,6 +5,8 @@
  * Two portals run against the same build: one configured for the live hub, one pointing at a port
  * nothing listens on (the "hub unreachable" state). The portal has no credentials of its own: people
  * sign in (accounts made with `users.create` through the admin client) and see what their role may.
+ * A third study is run to completion by real agents (one process per synthetic hospital) while the
+ * portal builds, for the contribution page (ownership shares, share-over-rounds chart, evidence).
  * Screenshots go to docs/screenshots/ with CONSILIUM_SCREENSHOTS=1.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -19,12 +21,16 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eEnv } from './env.ts';
 import { chromiumMissing, launchChromium } from './support/chromium.ts';
-import { buildPortal, startPortal, type RunningPortal } from './support/portal.ts';
+import { buildPortal, startAgentStudy, startPortal, type AgentStudy, type RunningPortal } from './support/portal.ts';
 import { childEnv, freePort } from './support/processes.ts';
 
 const LAPTOP = { width: 1280, height: 800 };
 const TABLET = { width: 820, height: 1180 };
 const SITES = ['Hôpital Saint-Louis', 'Karolinska Solna'];
+/** The agents' study: short, so it completes while the portal builds. */
+const AGENT_STUDY = { trainingRounds: 3, sites: 3 };
+/** 100 % in the hub's share units (10⁻⁶ %). */
+const PERCENT_UNITS = 100_000_000n;
 
 if (chromiumMissing) console.warn(`[e2e] ${chromiumMissing}; skipping the portal browser tests.`);
 
@@ -38,6 +44,8 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
   let study: { id: string; name: string };
   let otherStudy: { id: string; name: string };
   let otherStudyName: string;
+  /** Created first (the oldest study), run by real agents in the background. */
+  let agentStudy: AgentStudy | undefined;
   /** A consortium administrator (password already changed): sees every study. */
   const operator = { email: 'operations@consortium.example', name: 'Ines Duarte', id: '', password: '' };
   /** A study lead with a one-time password, leading the first study only. */
@@ -59,18 +67,27 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     await mkdir(logs, { recursive: true });
     await mkdir(e2eEnv.screenshotsDir, { recursive: true });
 
-    // The build dominates; the hub starts (and migrates its database) meanwhile.
+    // The build dominates; the hub starts (and migrates its database) meanwhile, and real agents
+    // start running the contribution page's study on it.
     const [startedHub] = await Promise.all([
       timed('hub start', () =>
         // A fresh PGlite data directory; the minimal environment keeps a DATABASE_URL in the runner's away from it.
         startHubProcess({ dataDir: path.join(workDir, 'hub'), logFile: path.join(logs, 'hub.log'), env: childEnv({ CONSILIUM_LOG_LEVEL: 'warn' }) }),
-      ),
+      ).then(async (running) => {
+        hub = running;
+        const started = performance.now();
+        agentStudy = await startAgentStudy({ hub: running, workDir, logsDir: logs, ...AGENT_STUDY });
+        void agentStudy.finished.then(
+          () => (timings['agent study (background)'] = Math.round(performance.now() - started)),
+          () => undefined,
+        );
+        return running;
+      }),
       timed('next build', () => buildPortal({ logFile: path.join(logs, 'next-build.log') })),
     ]);
-    hub = startedHub;
 
     // Two studies through the admin API; the first gets two enrolled sites (and so auto-starts).
-    admin = createHubClient({ url: hub.url, headers: () => ({ authorization: `Bearer ${startedHub.adminToken}` }) });
+    admin = createHubClient({ url: startedHub.url, headers: () => ({ authorization: `Bearer ${startedHub.adminToken}` }) });
     const spec = syntheticStudySpec();
     const { studyId } = await admin.studies.create.mutate({ spec });
     study = { id: studyId, name: spec.name };
@@ -115,6 +132,7 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
 
   afterAll(async () => {
     await browser?.close();
+    await agentStudy?.stop();
     await Promise.all([portal?.service.stop(), portalNoHub?.service.stop(), hub?.stop()]);
     console.info(`[e2e] timings (ms): ${JSON.stringify(timings)}`);
     if (e2eEnv.keepWorkDir) console.info(`[e2e] kept logs and data in ${workDir}`);
@@ -303,7 +321,7 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
 
       const table = page.getByRole('table', { name: 'Studies, newest first' });
       const rows = table.locator('tbody tr');
-      expect(await rows.count()).toBe(2);
+      expect(await rows.count()).toBe(3); // the agents' study is the oldest, at the bottom
       // Newest first: the second study created is on top.
       expect(await rows.nth(0).locator('th').textContent()).toBe(otherStudyName);
       const row = rows.nth(1);
@@ -376,7 +394,7 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       expect(await page.title()).toBe('Sites · Consilium portal');
       expect(await nav.getByRole('link', { name: 'Sites' }).getAttribute('aria-current')).toBe('page');
       const list = page.getByRole('table', { name: 'Sites' });
-      expect((await list.locator('tbody th').allTextContents()).sort()).toEqual([...SITES].sort());
+      expect((await list.locator('tbody th').allTextContents()).sort()).toEqual([...SITES, ...agentStudy!.siteNames].sort());
 
       // Each site links to its uploads; the name (accents, spaces) survives the URL.
       const [siteName] = SITES as [string];
@@ -408,6 +426,99 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       await page.screenshot({ path: path.join(e2eEnv.screenshotsDir, 'portal-site-uploads.png'), fullPage: true });
     } finally {
       await context.close();
+    }
+  });
+
+  it('shows who owns what share of a study the agents ran: ownership table, share-over-rounds chart, evidence', async () => {
+    // Before its statistics round a study has nothing to account for: the page says so.
+    const early = await signedInPage();
+    try {
+      await early.page.goto(`${portal!.url}/studies/${study.id}/contribution`);
+      await early.page.getByText('Contribution accounting starts after the statistics round.').waitFor();
+      expect(await early.page.locator('table').count()).toBe(0);
+    } finally {
+      await early.context.close();
+    }
+
+    const finished = await timed('wait for the agents\' study', () => agentStudy!.finished);
+    expect(finished.status, finished.failureReason ?? '').toBe('completed');
+    const summary = await admin.contribution.summary.query({ studyId: agentStudy!.studyId });
+    expect(summary.shareHistory.length).toBeGreaterThan(0);
+
+    const { context, page } = await signedInPage();
+    try {
+      // From the study's page, through its sub-navigation, by keyboard.
+      await page.goto(`${portal!.url}/studies/${agentStudy!.studyId}`);
+      const studyPages = page.getByRole('navigation', { name: 'Study pages' });
+      expect(await studyPages.getByRole('link', { name: 'Progress' }).getAttribute('aria-current')).toBe('page');
+      await studyPages.getByRole('link', { name: 'Contribution and ownership' }).focus();
+      const opened = performance.now();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`**/studies/${agentStudy!.studyId}/contribution`);
+      await page.getByRole('heading', { level: 1, name: 'Contribution and ownership' }).waitFor();
+      const table = page.getByRole('table', { name: /^Ownership of the study's model/ });
+      await table.waitFor();
+      timings['contribution page (navigation)'] = Math.round(performance.now() - opened);
+      expect(await page.title()).toBe(`Contribution · ${agentStudy!.name} · Consilium portal`);
+
+      // Every site, once, with shares that add up to exactly 100 % (units and the text shown).
+      const rows = table.locator('tbody tr');
+      expect(await rows.count()).toBe(agentStudy!.siteNames.length);
+      const siteIds = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-site-id')));
+      expect([...siteIds].sort()).toEqual(summary.sites.map((s) => s.siteId).sort());
+      const names = await rows.locator('th .site-name').allTextContents();
+      expect([...names].sort()).toEqual([...agentStudy!.siteNames].sort());
+      const shareCells = table.locator('tbody td[data-share-units]');
+      const units = await shareCells.evaluateAll((tds) => tds.map((td) => td.getAttribute('data-share-units') ?? ''));
+      expect(units.reduce((sum, u) => sum + BigInt(u), 0n)).toBe(PERCENT_UNITS);
+      const shown = (await shareCells.allTextContents()).map((text) => {
+        const match = /^(\d+)(?:\.(\d{1,6}))? %$/.exec(text.trim());
+        expect(match, `share "${text}"`).not.toBeNull();
+        return BigInt(match![1]!) * 1_000_000n + BigInt((match![2] ?? '').padEnd(6, '0'));
+      });
+      expect(shown.reduce((a, b) => a + b, 0n)).toBe(PERCENT_UNITS);
+      expect((await table.locator('tfoot td').first().textContent())?.trim()).toBe('100 %');
+
+      // The chart: an svg with one line (path) per site, and its numbers as a table for screen readers.
+      const chart = page.locator('[data-chart="share-over-rounds"]');
+      const surface = chart.locator('svg.recharts-surface').first();
+      await surface.waitFor();
+      await chart.locator('path.recharts-line-curve').first().waitFor({ state: 'attached' });
+      expect(await chart.locator('path.recharts-line-curve').count()).toBe(agentStudy!.siteNames.length);
+      const history = page.getByRole('table', { name: 'Ownership share of each site after each settled round' });
+      expect(await history.locator('tbody tr').count()).toBe(summary.shareHistory.length);
+      expect(await page.getByRole('region', { name: 'Share over rounds' }).textContent()).toContain(`after round ${summary.shareHistory.at(-1)!.round}`);
+
+      // The latest settled round's components, and the evidence section (flags, or why there are none).
+      const latest = summary.rounds.at(-1)!;
+      await page.getByRole('heading', { level: 2, name: `Components in round ${latest.round} (latest settled)` }).waitFor();
+      expect(await page.getByRole('table', { name: `Contribution components of each site in round ${latest.round}` }).locator('tbody tr').count()).toBe(latest.records.length);
+      const evidence = page.getByRole('region', { name: /^Anomalies and evidence/ });
+      if (summary.evidence.length === 0) expect(await evidence.textContent()).toContain('No anomalies flagged.');
+      else expect(await evidence.locator('li').count()).toBe(summary.evidence.length);
+
+      // The signed statement, downloaded with the person's session.
+      const statement = await page.request.get(`${portal!.url}/studies/${agentStudy!.studyId}/contribution/statement?format=json`);
+      expect(statement.status()).toBe(200);
+      expect(statement.headers()['content-disposition']).toContain('attachment');
+      const signed = (await statement.json()) as { format: string; signature: string; shares: Array<{ units: string }> };
+      expect(signed.format).toBe('consilium.ownership-statement/1');
+      expect(signed.shares.reduce((sum, s) => sum + BigInt(s.units), 0n)).toBe(PERCENT_UNITS);
+      expect((await page.request.get(`${portal!.url}/studies/${agentStudy!.studyId}/contribution/statement?format=pdf`)).status()).toBe(400);
+
+      await page.screenshot({ path: path.join(e2eEnv.screenshotsDir, 'portal-contribution.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+
+    // A tablet: no horizontal page scrolling (wide tables scroll in their own region), the chart fits.
+    const tablet = await signedInPage(TABLET);
+    try {
+      await tablet.page.goto(`${portal!.url}/studies/${agentStudy!.studyId}/contribution`);
+      await tablet.page.locator('[data-chart="share-over-rounds"] path.recharts-line-curve').first().waitFor({ state: 'attached' });
+      expect(await tablet.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    } finally {
+      await tablet.context.close();
     }
   });
 

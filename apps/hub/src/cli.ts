@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AUDIT_EXPORT_FORMATS, DEFAULT_EXPORT_PAGE_SIZE, parseAuditExportFilter, writeAuditExport, type AuditExportFormat } from '@consilium/audit';
+import { buildOwnershipStatement, signOwnershipStatement } from '@consilium/contribution';
 import { createDatabase, sites, type Database } from '@consilium/db';
+import { DEFAULT_LIMITS, HubCrypto, ownershipStatementInput, type DomainContext } from '@consilium/domain';
 import { AppError, describeError, ErrorCode } from '@consilium/errors';
-import { parseStudySpec } from '@consilium/schemas';
+import { Id, parseStudySpec } from '@consilium/schemas';
 import { TRPCClientError } from '@trpc/client';
 import { Command, Option } from 'commander';
 import { eq } from 'drizzle-orm';
@@ -14,6 +16,8 @@ import { createHub } from './create-hub.ts';
 import { readEnv } from './env.ts';
 import { formatStudyProgress } from './format-progress.ts';
 import { loadOrCreateHubSigningKey } from './hub-signing-key.ts';
+import { OWNERSHIP_STATEMENT_FILES, writeOwnershipStatementFiles } from './ownership-statement-files.ts';
+import { readTlsFiles, TransportConfigError } from './transport-security.ts';
 
 const env = readEnv();
 const program = new Command('consilium-hub').description('Consilium consortium hub: runs studies and adds encrypted updates it cannot read.');
@@ -29,9 +33,23 @@ program
   .option('--tick-ms <ms>', 'deadline check interval', '1000')
   .option('--trusted-proxies <addresses>', 'comma-separated addresses of reverse proxies (the portal) whose X-Forwarded-For is believed, for sign-in rate limits', env.CONSILIUM_TRUSTED_PROXIES)
   .option('--allowed-origins <origins>', 'comma-separated browser origins (the portal) allowed to call the hub with a session cookie', env.CONSILIUM_ALLOWED_ORIGINS)
-  .action(async (opts: { port: string; host: string; dataDir: string; databaseUrl?: string; consortiumName: string; tickMs: string; trustedProxies?: string; allowedOrigins?: string }) => {
+  .option('--tls-cert <pem file>', 'certificate (chain) to serve HTTPS with, PEM; with --tls-key', env.CONSILIUM_TLS_CERT)
+  .option('--tls-key <pem file>', 'private key of --tls-cert, PEM', env.CONSILIUM_TLS_KEY)
+  .option('--allow-plain-http', 'serve plain HTTP on a non-loopback --host: only when a TLS-terminating proxy or ingress sits in front', env.CONSILIUM_ALLOW_PLAIN_HTTP)
+  .option('--site-rate-limit <requests>', 'signed requests per minute one site may make to this hub process (0 = no limit)', env.CONSILIUM_SITE_RATE_LIMIT === undefined ? undefined : String(env.CONSILIUM_SITE_RATE_LIMIT))
+  .addHelpText(
+    'after',
+    `
+Outside loopback (127.0.0.0/8, ::1, localhost) the hub serves HTTPS only: give it --tls-cert and
+--tls-key, or --allow-plain-http when a TLS-terminating proxy or ingress sits in front of it.
+Otherwise it exits with code 2. With a certificate, SIGHUP re-reads both files (certificate rotation).`,
+  )
+  .action(async (opts: ServeOpts) => {
     // Logs go to stderr; stdout carries only the machine-readable 'listening' line.
     const logger = pino({ name: 'consilium-hub', level: env.CONSILIUM_LOG_LEVEL }, pino.destination(2));
+    const siteRateLimit = opts.siteRateLimit === undefined ? undefined : Number(opts.siteRateLimit);
+    if (siteRateLimit !== undefined && !(Number.isSafeInteger(siteRateLimit) && siteRateLimit >= 0)) exitWithConfigError(`--site-rate-limit must be a whole number of requests per minute (0 = no limit), got "${opts.siteRateLimit}"`);
+    const tls = await readTlsFiles(opts.tlsCert, opts.tlsKey).catch((error: unknown) => exitWithConfigError(error instanceof TransportConfigError ? error.message : describeError(error)));
     const hub = createHub({
       port: Number(opts.port),
       host: opts.host,
@@ -41,9 +59,15 @@ program
       tickIntervalMs: Number(opts.tickMs),
       trustedProxies: listOption(opts.trustedProxies),
       allowedOrigins: listOption(opts.allowedOrigins),
+      ...(tls === null ? {} : { tls }),
+      allowPlainHttp: opts.allowPlainHttp ?? false,
+      ...(siteRateLimit === undefined ? {} : { limits: { siteRequestsPerWindow: siteRateLimit, siteRateWindowMs: 60_000 } }),
       logger,
     });
-    const started = await hub.start();
+    const started = await hub.start().catch((error: unknown) => {
+      if (error instanceof TransportConfigError) exitWithConfigError(error.message);
+      throw error;
+    });
     // One machine-readable line for orchestrators, then a human one.
     process.stdout.write(`${JSON.stringify({ event: 'listening', url: started.url, database: started.database.kind, adminTokenFile: started.adminTokenFile })}\n`);
     if (started.adminTokenFile) process.stderr.write(`First start: administrator token written to ${started.adminTokenFile} (keep it secret).\n`);
@@ -62,7 +86,40 @@ program
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    if (tls !== null) {
+      // Certificate rotation: replace the files, then `kill -HUP` (or restart). New connections get the new pair.
+      process.on('SIGHUP', () => {
+        readTlsFiles(opts.tlsCert, opts.tlsKey).then(
+          (renewed) => {
+            hub.reloadTls(renewed!);
+            logger.info({ cert: opts.tlsCert }, 'TLS certificate reloaded');
+          },
+          (error: unknown) => logger.error({ err: error }, 'TLS certificate not reloaded: the hub keeps serving the previous one'),
+        );
+      });
+    }
   });
+
+interface ServeOpts {
+  port: string;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  consortiumName: string;
+  tickMs: string;
+  trustedProxies?: string;
+  allowedOrigins?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  allowPlainHttp?: boolean;
+  siteRateLimit?: string;
+}
+
+/** A configuration the hub will not start with: say why and exit with code 2 (as for usage errors). */
+function exitWithConfigError(message: string): never {
+  process.stderr.write(`consilium-hub: ${message}\n`);
+  process.exit(2);
+}
 
 /** Options shared by the administrator commands, which talk to a running hub. */
 function adminCommand(name: string, description: string): Command {
@@ -296,7 +353,7 @@ interface AuditExportOpts {
 }
 
 /** The hub's database, opened as `serve` opens it (without migrating: the export only reads). */
-async function openHubDatabaseForExport(opts: AuditExportOpts) {
+async function openHubDatabaseForExport(opts: Pick<AuditExportOpts, 'dataDir' | 'databaseUrl' | 'hub'>) {
   if (opts.databaseUrl) return createDatabase({ url: opts.databaseUrl });
   const dir = path.join(opts.dataDir, 'pglite');
   if (!existsSync(dir)) throw new AppError(ErrorCode.NOT_FOUND, `No hub database in ${dir}: pass the hub's --data-dir, or --database-url for a hub on PostgreSQL`);
@@ -322,9 +379,60 @@ async function resolveSiteId(db: Database, site: string): Promise<string> {
   return row.id;
 }
 
+/*
+ * Like audit:export, and for the same reason (the statement is signed with the hub's key, which lives
+ * in the data directory), this reads the hub's database directly. A running hub also issues
+ * statements through its API (contribution.statement), signed with the same key.
+ */
+program
+  .command('ownership:statement')
+  .description("Write a study's ownership statement, signed by the hub key, with a printable page and the ledger to check it against (reads the hub database directly)")
+  .argument('<studyId>', 'study id (study:list shows them)')
+  .option('--out <dir>', `directory to write ${OWNERSHIP_STATEMENT_FILES.statement}, ${OWNERSHIP_STATEMENT_FILES.html} and ${OWNERSHIP_STATEMENT_FILES.ledger} to`, '.')
+  .option('--data-dir <dir>', 'hub data directory (signing key; embedded database)', env.CONSILIUM_DATA_DIR)
+  .option('--database-url <url>', 'PostgreSQL connection string (default: the embedded database in the data directory)', env.DATABASE_URL)
+  .option('--hub <url>', 'address of the hub, checked so that its embedded database is not opened under it', env.CONSILIUM_HUB_URL ?? `http://127.0.0.1:${env.CONSILIUM_PORT}`)
+  .option('--json', 'print the files written and the statement as JSON')
+  .addHelpText(
+    'after',
+    `
+The statement gives each site's share of the study's model (from its rewards in the ledger), its
+remaining stake, slashes, reputation and flags, signed with the hub's Ed25519 key (see
+audit:public-key). ${OWNERSHIP_STATEMENT_FILES.ledger} holds the study's ledger entries, from which a verifier
+recomputes every figure offline:
+
+  consilium-ownership verify ${OWNERSHIP_STATEMENT_FILES.statement} --public-key <hub key> --ledger ${OWNERSHIP_STATEMENT_FILES.ledger}
+
+Refused (WRONG_STATE) while no site has earned a reward in the study. The files are created readable
+by their owner only (mode 0600); earlier files of the same names are replaced. With the embedded
+database (no DATABASE_URL) stop the hub first, or ask the running hub's API (contribution.statement).`,
+  )
+  .action(async (studyId: string, opts: { out: string; dataDir: string; databaseUrl?: string; hub: string; json?: boolean }) => {
+    if (!Id.safeParse(studyId).success) throw new AppError(ErrorCode.INVALID_INPUT, `"${studyId}" is not a study id (study:list shows them)`);
+    const database = await openHubDatabaseForExport(opts);
+    const crypto = new HubCrypto();
+    try {
+      const key = await loadOrCreateHubSigningKey(opts.dataDir);
+      const ctx: DomainContext = { db: database.db, crypto, limits: DEFAULT_LIMITS, now: () => new Date() };
+      const { input, entries } = await ownershipStatementInput(ctx, studyId);
+      const statement = signOwnershipStatement(buildOwnershipStatement(input), key.privateKeyPem);
+      const files = await writeOwnershipStatementFiles(opts.out, statement, entries);
+      if (opts.json) return print({ files, statement });
+      print(`Ownership statement of study "${statement.study.name}" (${statement.study.id}), ${statement.status}, ${statement.rounds} settled round(s), signed by the hub key ${key.fingerprint}:`);
+      for (const share of statement.shares) print(`  ${share.percent.padStart(12)}  ${share.siteName}`);
+      print(`Wrote ${files.statement}, ${files.html} and ${files.ledger} (${entries.length} ledger entries).`);
+      print(
+        `Verify offline: consilium-ownership verify ${files.statement} --public-key <the key audit:public-key prints, passed to the verifier separately> --ledger ${files.ledger}`,
+      );
+    } finally {
+      await crypto.dispose();
+      await database.close();
+    }
+  });
+
 program
   .command('audit:public-key')
-  .description('Print the hub\'s public key that verifies audit exports (base64); creates the signing key on first use')
+  .description('Print the hub\'s public key that verifies audit exports and ownership statements (base64); creates the signing key on first use')
   .option('--data-dir <dir>', 'hub data directory', env.CONSILIUM_DATA_DIR)
   .option('--json', 'print the key, its fingerprint and the key file as JSON')
   .addHelpText('after', '\nGive this key to auditors through a channel you trust (not with the export): consilium-audit verify --public-key <key> checks exports against it.')

@@ -18,6 +18,15 @@ const HubEnv = z.object({
   CONSILIUM_TRUSTED_PROXIES: z.string().optional(),
   /** Comma-separated browser origins allowed to send session-cookie mutations (CSRF check). */
   CONSILIUM_ALLOWED_ORIGINS: z.string().optional(),
+  /** PEM files of the hub's certificate (chain) and private key: the hub serves HTTPS. */
+  CONSILIUM_TLS_CERT: z.string().min(1).optional(),
+  CONSILIUM_TLS_KEY: z.string().min(1).optional(),
+  /** 1: serve plain HTTP on a non-loopback host, because a TLS-terminating proxy or ingress sits in front. */
+  CONSILIUM_ALLOW_PLAIN_HTTP: z.enum(['1', 'true', 'yes', '0', 'false', 'no'], { error: 'expected 1 or 0 (true or false)' })
+    .default('0')
+    .transform((value) => value === '1' || value === 'true' || value === 'yes'),
+  /** Signed requests per minute one site may make (per hub process); 0 turns the limit off. */
+  CONSILIUM_SITE_RATE_LIMIT: z.coerce.number().int().min(0).optional(),
 });
 export type HubEnv = z.infer<typeof HubEnv>;
 

@@ -5,7 +5,8 @@ import { AppError, ErrorCode } from '@consilium/errors';
 import { fingerprint, generateIdentity, publicKeyFromPrivate } from '@consilium/protocol';
 
 /**
- * The hub's own Ed25519 signing key, which signs audit export manifests. It is created on first
+ * The hub's own Ed25519 signing key, which signs audit export manifests and ownership statements
+ * (`ownership:statement`, and the API's contribution.statement). It is created on first
  * use and kept in the hub's data directory (`hub-signing-key.pem`, PKCS#8 PEM, mode 0600) next to
  * the admin token. Its public key is what auditors pin (`consilium-hub audit:public-key`): anyone
  * holding the private key can sign an export, so it must stay readable by the hub's user only.

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { deposit, fund, Ledger, reward, stake } from '@consilium/contribution';
+import { ledgerEntries } from '@consilium/db';
 import { testDatabaseTargets } from '@consilium/db/testing';
-import { createAdminToken, createStudy, issueEnrollmentToken, login, Roles, type DomainContext, type UserRole } from '@consilium/domain';
+import { createAdminToken, createStudy, issueEnrollmentToken, ledgerEntryToJson, login, Roles, type DomainContext, type UserRole } from '@consilium/domain';
 import { createTestAccount, createTestHub, insertTestSite, testStudySpec, type TestAccount, type TestHub } from '@consilium/domain/testing';
 import { ErrorCode, isAppError } from '@consilium/errors';
 import { generateIdentity } from '@consilium/protocol';
@@ -76,6 +78,8 @@ for (const target of testDatabaseTargets()) {
     let domain: DomainContext;
     let callers: Caller[];
     const fixture = { studyA: '', studyB: '', tokenA: '', leadA: '', victim: '', loginProbe: { email: '', password: '' } };
+    /** The hub's key for signed ownership statements, as the hub passes it to the API. */
+    const hubSigningKeyPem = generateIdentity().privateKeyPem;
 
     beforeAll(async () => {
       hub = await createTestHub(target);
@@ -87,6 +91,17 @@ for (const target of testDatabaseTargets()) {
       fixture.studyB = (await createStudy(domain, { spec: testStudySpec({ name: 'Study B', encrypted: false }), actor: 'admin:test', leadUserId: leadB.user.id })).studyId;
       const siteA = await insertTestSite(domain, 'Site A', [fixture.studyA]);
       const siteB = await insertTestSite(domain, 'Site B', [fixture.studyB]);
+      // Site A has earned a reward in study A, so that there is an ownership statement to sign.
+      const ledger = new Ledger();
+      for (const entry of [
+        deposit({ id: 'matrix:deposit', siteId: siteA, amount: 10_000_000n }),
+        stake({ id: 'matrix:stake', studyId: fixture.studyA, siteId: siteA, amount: 10_000_000n }),
+        fund({ id: 'matrix:fund', studyId: fixture.studyA, amount: 100_000_000n }),
+        reward({ id: 'matrix:reward', studyId: fixture.studyA, siteId: siteA, round: 1, amount: 5_000_000n }),
+      ]) {
+        ledger.append(entry);
+        await domain.db.insert(ledgerEntries).values({ id: entry.id, studyId: fixture.studyA, kind: entry.kind, siteId: entry.siteId, round: entry.round, entry: ledgerEntryToJson(entry) });
+      }
       fixture.tokenA = (await issueEnrollmentToken(domain, { studyId: fixture.studyA, siteName: 'Joining Hospital', actor: 'admin:test' })).tokenId;
       fixture.victim = (await account(Roles.STUDY_LEAD)).user.id;
       fixture.loginProbe = await account(Roles.COMPLIANCE_OFFICER);
@@ -139,6 +154,8 @@ for (const target of testDatabaseTargets()) {
       'sites.revoke': () => ({ siteName: 'Site A', reason: 'matrix check' }),
       'sites.uploads': () => ({ siteName: 'Site A' }),
       'audit.verify': () => undefined,
+      'contribution.summary': () => ({ studyId: fixture.studyA }),
+      'contribution.statement': () => ({ studyId: fixture.studyA }),
       'agent.poll': () => ({ agentVersion: 'matrix', backend: null }),
       'agent.study': () => ({ studyId: fixture.studyA }),
       'agent.submitKeyShare': () => binaryBody(new Uint8Array(8)),
@@ -153,12 +170,14 @@ for (const target of testDatabaseTargets()) {
         metrics: { n: 1, accuracy: 1, loss: 0, auc: null },
         signature: 'matrix',
       }),
+      'agent.reportClaim': () => ({ studyId: fixture.studyA, roundId: fixture.studyA, claim: { kind: 'training', samples: 1, epochs: 1 }, signature: 'matrix' }),
+      'agent.rotateKey': () => ({ newPublicKey: 'matrix', proof: 'matrix' }),
     };
 
     async function call(path: string, caller: Caller): Promise<Result> {
       const headers = path === 'auth.logout' ? caller.spareHeaders() : caller.headers();
       const request = unsignedRequest({ method: procedures[path]!._def.type === 'query' ? 'GET' : 'POST', path: `/trpc/${path}`, headers });
-      const procedure = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], callerFor(domain, request)) as (input: unknown) => Promise<unknown>;
+      const procedure = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], callerFor(domain, request, { hubSigningKeyPem })) as (input: unknown) => Promise<unknown>;
       try {
         await procedure(inputs[path]!(caller));
         return { outcome: 'allowed', failedWith: null };

@@ -91,6 +91,17 @@ export const accessPolicy: Readonly<Record<string, ProcedurePolicy>> = {
   'sites.revoke': { kind: 'user', roles: { consortium_admin: ANY, site_admin: OWN_SITE }, resource: Resource.SITE },
   'sites.uploads': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY, site_admin: OWN_SITE }, resource: Resource.SITE },
 
+  'contribution.summary': {
+    kind: 'user',
+    roles: { consortium_admin: ANY, compliance_officer: ANY, study_lead: LED_STUDY, site_admin: MEMBER_STUDY },
+    resource: Resource.STUDY,
+  },
+  'contribution.statement': {
+    kind: 'user',
+    roles: { consortium_admin: ANY, compliance_officer: ANY, study_lead: LED_STUDY, site_admin: MEMBER_STUDY },
+    resource: Resource.STUDY,
+  },
+
   'audit.verify': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY } },
 
   'agent.poll': site,
@@ -102,6 +113,8 @@ export const accessPolicy: Readonly<Record<string, ProcedurePolicy>> = {
   'agent.submitUpdate': site,
   'agent.submitDecryptionShare': site,
   'agent.reportEvaluation': site,
+  'agent.reportClaim': site,
+  'agent.rotateKey': site,
 };
 
 /** The policy of a procedure path; undefined for a path the table does not know (refused by the caller). */

@@ -1,6 +1,7 @@
 import { agentRouter } from './routers/agent.ts';
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
+import { contributionRouter } from './routers/contribution.ts';
 import { enrollmentRouter } from './routers/enrollment.ts';
 import { healthRouter } from './routers/health.ts';
 import { sitesRouter } from './routers/sites.ts';
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   sites: sitesRouter,
   agent: agentRouter,
   audit: auditRouter,
+  contribution: contributionRouter,
   auth: authRouter,
   users: usersRouter,
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rounds } from '@consilium/db';
+import { protocolViolations, rounds } from '@consilium/db';
 import { testDatabaseTargets } from '@consilium/db/testing';
 import { HubCrypto, type DomainContext } from '@consilium/domain';
 import {
@@ -75,11 +75,22 @@ for (const target of testDatabaseTargets()) {
       await hub?.close();
     });
 
-    async function expectRefused(from: SimulatedSite, envelope: Uint8Array, code: ErrorCode, message: string): Promise<void> {
+    /**
+     * `recorded`: a signed update that is not a valid one for the round is proof of misconduct, so
+     * the hub records it (protocol_violations, audited) while refusing it; nothing else changes.
+     */
+    async function expectRefused(from: SimulatedSite, envelope: Uint8Array, code: ErrorCode, message: string, recorded: 'nothing' | 'violation' = 'nothing'): Promise<void> {
+      const earlier = new Set((await domain.db.select({ id: protocolViolations.id }).from(protocolViolations)).map((v) => v.id));
       const { error, changedTables } = await refusalOf(domain.db, () => transport.submitUpdate(from, envelope));
       expect(error.code, error.message).toBe(code);
       expect(error.message).toContain(message);
-      expect(changedTables).toEqual([]);
+      if (recorded === 'nothing') {
+        expect(changedTables).toEqual([]);
+        return;
+      }
+      expect([...changedTables].sort()).toEqual(['audit_events', 'audit_head', 'protocol_violations']);
+      const recordedNow = (await domain.db.select().from(protocolViolations)).filter((v) => !earlier.has(v.id));
+      expect(recordedNow).toEqual([expect.objectContaining({ siteId: from.siteId, reason: 'invalid-ciphertext', detail: expect.stringContaining(message) })]);
     }
     const submission = (chunks: Uint8Array[], from = site) => from.envelope('submission', study.id, roundId, chunks);
 
@@ -114,7 +125,7 @@ for (const target of testDatabaseTargets()) {
       it('refuses a ciphertext at another scale', async () => {
         const scaleBits = encoding.scaleBits - 1;
         const chunks = encryptVector(context, publicKey, site.statsVector(study.spec), scaleBits).map((c) => packCiphertext(context, c, scaleBits));
-        await expectRefused(site, submission(chunks), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: scale 2^${scaleBits}, expected exactly 2^${encoding.scaleBits}`);
+        await expectRefused(site, submission(chunks), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: scale 2^${scaleBits}, expected exactly 2^${encoding.scaleBits}`, 'violation');
       });
 
       it("refuses a ciphertext made under other CKKS parameters, and one in SEAL's own serialization", async () => {
@@ -133,20 +144,19 @@ for (const target of testDatabaseTargets()) {
           site,
           submission(chunks),
           ErrorCode.INVALID_CIPHERTEXT,
-          `Chunk 0: ciphertext: expected ${expected} bytes in the wire format for this study's parameters, got ${chunks[0]!.byteLength}`,
-        );
+          `Chunk 0: ciphertext: expected ${expected} bytes in the wire format for this study's parameters, got ${chunks[0]!.byteLength}`, 'violation');
         // The study's parameters, but SEAL's serialization instead of the wire format: refused too.
         const seal = encryptVector(context, publicKey, site.statsVector(study.spec), encoding.scaleBits);
-        await expectRefused(site, submission(seal), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: expected ${expected} bytes in the wire format for this study's parameters, got ${seal[0]!.byteLength}`);
+        await expectRefused(site, submission(seal), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: expected ${expected} bytes in the wire format for this study's parameters, got ${seal[0]!.byteLength}`, 'violation');
       });
 
       it('refuses a truncated and an extended ciphertext', async () => {
         const chunk = parts[0]!;
         const truncated = chunk.subarray(0, chunk.byteLength - 8);
-        await expectRefused(site, submission([truncated]), ErrorCode.INVALID_CIPHERTEXT, `expected ${chunk.byteLength} bytes in the wire format for this study's parameters, got ${truncated.byteLength}`);
+        await expectRefused(site, submission([truncated]), ErrorCode.INVALID_CIPHERTEXT, `expected ${chunk.byteLength} bytes in the wire format for this study's parameters, got ${truncated.byteLength}`, 'violation');
         const extended = new Uint8Array(chunk.byteLength + 8);
         extended.set(chunk);
-        await expectRefused(site, submission([extended]), ErrorCode.INVALID_CIPHERTEXT, `expected ${chunk.byteLength} bytes in the wire format for this study's parameters, got ${extended.byteLength}`);
+        await expectRefused(site, submission([extended]), ErrorCode.INVALID_CIPHERTEXT, `expected ${chunk.byteLength} bytes in the wire format for this study's parameters, got ${extended.byteLength}`, 'violation');
       });
 
       it('refuses a ciphertext with a coefficient not below its prime', async () => {
@@ -158,7 +168,7 @@ for (const target of testDatabaseTargets()) {
         const view = new DataView(patched.buffer, patched.byteOffset, patched.byteLength);
         view.setUint32(8, Number(q & 0xffffffffn), true);
         view.setUint32(12, ((view.getUint32(12, true) & 0xf0000000) | Number(q >> 32n)) >>> 0, true);
-        await expectRefused(site, submission([patched]), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: coefficient 0 is not below its prime ${q}`);
+        await expectRefused(site, submission([patched]), ErrorCode.INVALID_CIPHERTEXT, `Chunk 0: ciphertext: coefficient 0 is not below its prime ${q}`, 'violation');
         // One less is a valid coefficient: the same upload with q − 1 gets past that check.
         view.setUint32(8, Number((q - 1n) & 0xffffffffn), true);
         expect(() => expandCiphertext(context, patched, { scaleBits: encoding.scaleBits })).not.toThrow();
@@ -202,13 +212,13 @@ for (const target of testDatabaseTargets()) {
         const sender = plain.sites[0]!;
         const vector = sender.statsVector(plain.spec);
         const send = (values: Float64Array) => sender.envelope('submission', plain.id, round.row.id, [new Uint8Array(values.slice().buffer)]);
-        await expectRefused(sender, send(vector.subarray(1)), ErrorCode.INVALID_INPUT, `Plaintext update must be ${vector.length} float64 values`);
+        await expectRefused(sender, send(vector.subarray(1)), ErrorCode.INVALID_INPUT, `Plaintext update must be ${vector.length} float64 values`, 'violation');
         const poisoned = vector.slice();
         poisoned[3] = Number.NaN;
-        await expectRefused(sender, send(poisoned), ErrorCode.INVALID_INPUT, 'Plaintext update value 3 (NaN) is not a number within ±');
+        await expectRefused(sender, send(poisoned), ErrorCode.INVALID_INPUT, 'Plaintext update value 3 (NaN) is not a number within ±', 'violation');
         // Two sites sending ±1e308 would overflow the running sum; the round's public bound stops it.
         poisoned[3] = 1e308;
-        await expectRefused(sender, send(poisoned), ErrorCode.INVALID_INPUT, `Plaintext update value 3 (1e+308) is not a number within ±${plain.spec.federation.maxTotalSamples}`);
+        await expectRefused(sender, send(poisoned), ErrorCode.INVALID_INPUT, `Plaintext update value 3 (1e+308) is not a number within ±${plain.spec.federation.maxTotalSamples}`, 'violation');
         expect(await transport.submitUpdate(sender, send(vector))).toMatchObject({ duplicate: false, submissionsSoFar: 1 });
       });
     });

@@ -16,6 +16,7 @@ import { policyOf, type ProcedurePolicy } from './access-policy.ts';
 import { authorize } from './authorization.ts';
 import { toTRPCError } from './errors.ts';
 import { actorOf, authenticatePrincipal } from './principal.ts';
+import type { SiteRateLimiter } from './site-rate-limit.ts';
 
 // ─── 1. Context ──────────────────────────────────────────────────────────────
 
@@ -37,17 +38,31 @@ export interface RequestInfo {
 export interface ApiOptions {
   /** Origins besides the hub's own whose cookie-authenticated changes are accepted (the portal's). */
   allowedOrigins?: readonly string[];
+  /** The hub's Ed25519 signing key (PKCS#8 PEM) that signs ownership statements; without it `contribution.statement` is refused. */
+  hubSigningKeyPem?: string;
+  /** Per-site limit on signed agent requests (site-rate-limit.ts), counted after the signature verifies; none when absent. */
+  siteRateLimiter?: SiteRateLimiter;
 }
 
 export interface ApiContext {
   domain: DomainContext;
   request: RequestInfo;
   allowedOrigins: readonly string[];
+  /** See ApiOptions.hubSigningKeyPem; null when the hub has none configured. */
+  hubSigningKeyPem: string | null;
+  /** See ApiOptions.siteRateLimiter; null when requests are not limited. */
+  siteRateLimiter: SiteRateLimiter | null;
 }
 
 /** The context of one request (also used directly by tests through `createCaller`). */
 export function createContext(domain: DomainContext, request: RequestInfo, options: ApiOptions = {}): ApiContext {
-  return { domain, request, allowedOrigins: options.allowedOrigins ?? [] };
+  return {
+    domain,
+    request,
+    allowedOrigins: options.allowedOrigins ?? [],
+    hubSigningKeyPem: options.hubSigningKeyPem ?? null,
+    siteRateLimiter: options.siteRateLimiter ?? null,
+  };
 }
 
 // ─── 2. Initialisation ───────────────────────────────────────────────────────
@@ -119,7 +134,11 @@ export const userProcedure = baseProcedure.use(async ({ ctx, next, path, type, g
   return next({ ctx: { principal, access, actor: actorOf(principal) } });
 });
 
-/** A site agent: every request carries an Ed25519 signature over method, path, body, time and nonce. */
+/**
+ * A site agent: every request carries an Ed25519 signature over method, path, body, time and nonce.
+ * Once the signature verifies (so another party cannot spend a site's allowance), the request counts
+ * against the site's rate limit, if the hub set one.
+ */
 export const siteProcedure = baseProcedure.use(async ({ ctx, next, path }) => {
   requirePolicy(path, 'site');
   const signed = readSignedHeaders(ctx.request.headers);
@@ -131,5 +150,6 @@ export const siteProcedure = baseProcedure.use(async ({ ctx, next, path }) => {
     path: ctx.request.path,
     bodySha256: ctx.request.bodySha256,
   });
+  ctx.siteRateLimiter?.take(site.siteId);
   return next({ ctx: { site, actor: `site:${site.siteId}` } });
 });

@@ -55,3 +55,20 @@ export {
 export type { AccountType, EntryKind, LedgerEntry, LedgerState, Posting } from './ledger.ts';
 export { apportion, BASIS_POINTS, formatPercent, ownershipFromLedger, ownershipShares, PERCENT_UNITS } from './ownership.ts';
 export type { OwnershipOptions, OwnershipShare } from './ownership.ts';
+export { creditedSamplesOf, openContribution, settleRound } from './settlement.ts';
+export type { ContributionPolicy, ContributionState, Settlement, SiteOpening, SiteRoundInput, SiteRoundRecord, SiteState } from './settlement.ts';
+export { ledgerToNdjson, parseLedgerNdjson } from './ledger-ndjson.ts';
+export {
+  buildOwnershipStatement,
+  formatMicroCredits,
+  ledgerDigest,
+  OWNERSHIP_STATEMENT_FORMAT,
+  OwnershipStatement,
+  ownershipStatementProblem,
+  ownershipStatementProblems,
+  ownershipStatementSigningBytes,
+  parseOwnershipStatement,
+  renderOwnershipStatementHtml,
+  signOwnershipStatement,
+} from './statement.ts';
+export type { OwnershipStatementBody, OwnershipStatementCheck, OwnershipStatementInput, OwnershipStatementShare } from './statement.ts';

@@ -9,28 +9,17 @@
  *   inflater    honest 2 000 rows, but signs "8 000 samples" in every submission
  *   unreliable  like `large`, but misses the training deadline every other round and some validations
  */
-import { checkValidationReports } from '../src/anomalies.ts';
-import type { ValidationReport } from '../src/anomalies.ts';
-import {
-  computeContribution,
-  creditedSamples,
-  dataContribution,
-  qualityFromAgreement,
-  rarityFactor,
-  uptimeBonus,
-  validationService,
-} from '../src/components.ts';
+import { creditedSamples } from '../src/components.ts';
 import type { SiteDeclaration, StudyLimits, TrainingClaim } from '../src/components.ts';
 import { isProof } from '../src/evidence.ts';
 import type { Evidence } from '../src/evidence.ts';
-import { deposit, fund, Ledger, MICRO_PER_CREDIT, accounts, reward, slash, stake } from '../src/ledger.ts';
-import { confirmMisconduct, DEFAULT_SLASH_POLICY, slashAmount } from '../src/misconduct.ts';
+import { Ledger, MICRO_PER_CREDIT } from '../src/ledger.ts';
 import { ownershipFromLedger } from '../src/ownership.ts';
 import type { OwnershipShare } from '../src/ownership.ts';
-import { initialReputation, updateReputation } from '../src/reputation.ts';
-import { roundRewards } from '../src/reward.ts';
-import type { RewardWeightsInput, SiteRoundContribution } from '../src/reward.ts';
-import { checkLabelCounts, checkTrainingClaim } from '../src/submissions.ts';
+import type { RewardWeightsInput } from '../src/reward.ts';
+import { openContribution, settleRound } from '../src/settlement.ts';
+import type { ContributionPolicy, SiteRoundRecord } from '../src/settlement.ts';
+import { checkTrainingClaim } from '../src/submissions.ts';
 import { evaluate, fedAvg, firstRows, flipLabels, labelCounts, makeDataset, seededRandom, train } from './mini-fl.ts';
 import type { Dataset, Model } from './mini-fl.ts';
 
@@ -115,127 +104,83 @@ function buildSites(): Site[] {
   ];
 }
 
+export const POLICY: ContributionPolicy = {
+  limits: LIMITS,
+  weights: WEIGHTS,
+  budgetPerRound: BUDGET_PER_ROUND,
+  stake: STAKE,
+  validation: { metrics: ['accuracy', 'loss'], minScale: { accuracy: 0.03, loss: 0.05 } },
+};
+
 export function runScenario(rounds = 8): ScenarioResult {
   const sites = buildSites();
   const ledger = new Ledger();
-  ledger.append(fund({ id: 'fund', studyId: STUDY, amount: BUDGET_PER_ROUND * BigInt(rounds) }));
-  for (const s of sites) {
-    ledger.append(deposit({ id: `deposit:${s.name}`, siteId: s.name, amount: STAKE }));
-    ledger.append(stake({ id: `stake:${s.name}`, studyId: STUDY, siteId: s.name, amount: STAKE }));
-  }
 
   // Statistics round: every site signs its label counts and encrypts the same vector; the hub only
   // decrypts the sum. Here the sum is taken in the clear, which is what decryption would yield.
   const counts = new Map(sites.map((s) => [s.name, labelCounts(s.train)] as const));
   const aggregate = [0, 0];
   for (const c of counts.values()) c.forEach((v, k) => (aggregate[k]! += v));
-  const evidence: Evidence[] = checkLabelCounts(0, aggregate, counts, new Map(sites.map((s) => [s.name, s.declaration])), true);
-  const rarity = new Map(sites.map((s) => [s.name, rarityFactor(aggregate, counts.get(s.name)!)] as const));
+  const opened = openContribution({
+    studyId: STUDY,
+    rounds,
+    aggregateLabelCounts: aggregate,
+    sites: sites.map((s) => ({ siteId: s.name, declaration: s.declaration, labelCounts: counts.get(s.name)! })),
+    policy: POLICY,
+  });
+  for (const entry of opened.entries) ledger.append(entry);
+  let state = opened.state;
+  const rarity = new Map(sites.map((s) => [s.name, state.sites[s.name]!.rarity] as const));
 
   let global: Model = [0, 0, 0];
-  const reputation = new Map(sites.map((s) => [s.name, initialReputation()] as const));
-  const onTime = new Map(sites.map((s) => [s.name, [] as boolean[]] as const));
-  const lastQuality = new Map<SiteName, number>(sites.map((s) => [s.name, 1]));
-  const lastSlash = new Map<SiteName, number>();
-  const excluded = new Set<SiteName>();
   const credited = new Map<SiteName, number>(sites.map((s) => [s.name, 0]));
   const logs: RoundLog[] = [];
 
   for (let round = 1; round <= rounds; round++) {
-    const roundEvidence: Evidence[] = [];
-
-    // 1. Training submissions. Signed claims are checked on arrival; a claim that contradicts the
-    //    site's own declaration is proof of misconduct and the submission is refused.
+    // 1. Training submissions. A claim that contradicts the site's own declaration is proof of
+    //    misconduct: the submission is refused, as is any from a site whose misconduct was confirmed.
     const accepted: { site: Site; model: Model }[] = [];
     for (const s of sites) {
-      if (s.missesTraining.has(round)) continue;
-      const claimEvidence = checkTrainingClaim(s.name, round, { ...s.claim, evaluatedSamples: s.heldOut.y.length }, s.declaration, LIMITS);
-      roundEvidence.push(...claimEvidence);
-      if (claimEvidence.some(isProof) || excluded.has(s.name)) continue;
+      if (s.missesTraining.has(round) || state.sites[s.name]!.excluded) continue;
+      if (checkTrainingClaim(s.name, round, s.claim, s.declaration, LIMITS).some(isProof)) continue;
       accepted.push({ site: s, model: train(global, s.trainsOn, s.epochs) });
     }
     global = fedAvg(accepted.map(({ site, model }) => ({ model, weight: creditedSamples(site.claim, site.declaration, LIMITS).value })));
+    for (const { site } of accepted) credited.set(site.name, credited.get(site.name)! + creditedSamples(site.claim, site.declaration, LIMITS).value);
 
-    // 2. Validation: every site that meets the deadline evaluates the new global model locally.
-    const reports: ValidationReport[] = sites
-      .filter((s) => !s.missesValidation.has(round))
-      .map((s) => ({ siteId: s.name, round, metrics: evaluate(global, s.heldOut) }));
-    const heldOutWeight = (name: string) => sites.find((s) => s.name === name)!.heldOut.y.length;
-    const totalHeld = reports.reduce((a, r) => a + heldOutWeight(r.siteId), 0);
-    // The aggregate metric the hub decrypts: Σ n_i·m_i / Σ n_i over the reports (an encrypted sum in production).
-    const aggregateMetrics = Object.fromEntries(
-      (['accuracy', 'loss'] as const).map((m) => [m, reports.reduce((a, r) => a + r.metrics[m]! * heldOutWeight(r.siteId), 0) / totalHeld]),
-    );
-    const check = checkValidationReports(reports, { metrics: ['accuracy', 'loss'], minScale: { accuracy: 0.03, loss: 0.05 }, aggregate: aggregateMetrics });
-    roundEvidence.push(...check.evidence);
-    evidence.push(...roundEvidence);
-    const flaggedReport = new Set(check.evidence.map((e) => e.siteId));
-
-    // 3. Misconduct, reputation and components, per site.
-    const contributions: SiteRoundContribution[] = [];
-    const slashed = new Map<SiteName, bigint>();
-    const quality = new Map<SiteName, number>();
-    for (const s of sites) {
-      const submitted = accepted.some((a) => a.site === s);
-      const reported = check.maxAbsZ.has(s.name);
-      if (reported) lastQuality.set(s.name, qualityFromAgreement(check.maxAbsZ.get(s.name)!));
-      const q = lastQuality.get(s.name)!;
-      quality.set(s.name, q);
-
-      const verdict = confirmMisconduct({ siteId: s.name, currentRound: round, evidence, afterRound: lastSlash.get(s.name) ?? 0 });
-      if (verdict.confirmed) {
-        const amount = slashAmount(ledger.balance(accounts.stake(STUDY, s.name)), DEFAULT_SLASH_POLICY[verdict.basis!]);
-        if (amount > 0n) {
-          ledger.append(slash({ id: `slash:${round}:${s.name}`, studyId: STUDY, siteId: s.name, round, amount, reason: `misconduct confirmed (${verdict.basis})`, evidence: verdict.evidence }));
-          slashed.set(s.name, amount);
-        }
-        lastSlash.set(s.name, round);
-        excluded.add(s.name);
-      }
-
-      const tasks = [!s.missesTraining.has(round), !s.missesValidation.has(round)];
-      onTime.get(s.name)!.push(...tasks);
-      const rep = updateReputation(
-        reputation.get(s.name)!,
-        { tasksDue: 2, tasksOnTime: tasks.filter(Boolean).length, ...(reported ? { agreement: q } : {}), misconduct: verdict.confirmed },
-      );
-      reputation.set(s.name, rep);
-
-      const trained = submitted ? s.claim : { samples: 0, epochs: 0 };
-      if (submitted) credited.set(s.name, credited.get(s.name)! + creditedSamples(s.claim, s.declaration, LIMITS).value);
-      contributions.push({
+    // 2. Validation: every site that meets the deadline evaluates the new global model locally;
+    //    then the hub settles the round.
+    const settled = settleRound(state, {
+      studyId: STUDY,
+      round,
+      ledger,
+      policy: POLICY,
+      sites: sites.map((s) => ({
         siteId: s.name,
-        compute: computeContribution(trained, s.declaration, LIMITS).value,
-        data: dataContribution(trained, s.declaration, LIMITS),
-        rarity: rarity.get(s.name)!,
-        quality: q,
-        validation: validationService({ onTime: reported, accepted: reported && !flaggedReport.has(s.name), evaluatedSamples: s.heldOut.y.length }, s.declaration, LIMITS),
-        uptime: uptimeBonus(onTime.get(s.name)!),
-        reputation: rep,
-        forfeit: roundEvidence.some((e) => e.siteId === s.name && isProof(e)),
-      });
-    }
-
-    // 4. Pay the round.
-    const paid = roundRewards(BUDGET_PER_ROUND, contributions, WEIGHTS);
-    const rewards = new Map<SiteName, bigint>();
-    for (const r of paid.rewards) {
-      rewards.set(r.siteId as SiteName, r.amount);
-      if (r.amount > 0n) ledger.append(reward({ id: `reward:${round}:${r.siteId}`, studyId: STUDY, siteId: r.siteId, round, amount: r.amount }));
-    }
+        asked: true,
+        submitted: !s.missesTraining.has(round),
+        claim: s.claim,
+        report: s.missesValidation.has(round) ? null : { metrics: evaluate(global, s.heldOut), evaluatedSamples: s.heldOut.y.length },
+      })),
+    });
+    for (const entry of settled.entries) ledger.append(entry);
+    state = settled.state;
+    const bySite = (pick: (r: SiteRoundRecord) => number | bigint) => new Map(settled.records.map((r) => [r.siteId as SiteName, pick(r)] as const));
     logs.push({
       round,
-      evidence: roundEvidence,
-      rewards,
-      reputation: new Map(reputation),
-      quality,
-      slashed,
-      metrics: new Map(reports.map((r) => [r.siteId as SiteName, { accuracy: r.metrics.accuracy!, loss: r.metrics.loss! }])),
+      evidence: settled.evidence,
+      rewards: bySite((r) => BigInt(r.rewardMicro)) as Map<SiteName, bigint>,
+      reputation: bySite((r) => r.reputation) as Map<SiteName, number>,
+      quality: bySite((r) => r.quality) as Map<SiteName, number>,
+      slashed: new Map(settled.records.filter((r) => r.slashedMicro !== '0').map((r) => [r.siteId as SiteName, BigInt(r.slashedMicro)] as const)),
+      metrics: new Map(
+        settled.records.filter((r) => r.metrics).map((r) => [r.siteId as SiteName, { accuracy: r.metrics!['accuracy']!, loss: r.metrics!['loss']! }] as const),
+      ),
     });
   }
 
   const firstFlagged = new Map<SiteName, number>();
-  for (const e of evidence) {
+  for (const e of state.evidence) {
     if (e.siteId !== null && !firstFlagged.has(e.siteId as SiteName)) firstFlagged.set(e.siteId as SiteName, e.round);
   }
   const cumulative = ledger.cumulativeRewards(STUDY);

@@ -410,3 +410,99 @@ export const auditHead = pgTable('audit_head', {
     .notNull()
     .default(sql`now()`),
 });
+
+/**
+ * A site's signed statement about its own work (contribution accounting, docs/contribution.md): its
+ * declaration in the statistics round, its training claim in each training round. Bounded and
+ * cross-checked when the round is settled, never trusted as such.
+ */
+export const contributionClaims = pgTable(
+  'contribution_claims',
+  {
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    kind: text('kind', { enum: ['declaration', 'training'] }).notNull(),
+    claim: jsonb('claim').notNull(),
+    payloadHash: text('payload_hash').notNull(),
+    signature: text('signature').notNull(),
+    receivedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.siteId] }), index('contribution_claims_study_idx').on(t.studyId)],
+);
+
+/**
+ * The credit ledger: double-entry and append-only (rows are never updated or deleted). `entry` is
+ * the whole entry with amounts as decimal strings; `study_id` is the study whose accounting made it
+ * (also for a deposit into a site's wallet made so that it can stake), so one study's entries replay
+ * to balances that sum to zero on their own.
+ */
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    id: text('id').notNull().unique(),
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    kind: text('kind').notNull(),
+    siteId: text('site_id'),
+    round: integer('round'),
+    entry: jsonb('entry').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ledger_entries_study_idx').on(t.studyId, t.seq)],
+);
+
+/**
+ * One settled round of a study's contribution accounting (round 0 = the opening after the statistics
+ * round): the accounting state after it, every site's components and pay, and the evidence found.
+ */
+export const contributionSettlements = pgTable(
+  'contribution_settlements',
+  {
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    round: integer('round').notNull(),
+    /** The global model version whose validation this round's quality rests on (null for the opening). */
+    modelVersionId: uuid('model_version_id').references(() => modelVersions.id),
+    state: jsonb('state').notNull(),
+    records: jsonb('records').notNull(),
+    evidence: jsonb('evidence').notNull(),
+    settledAt: ts('settled_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.studyId, t.round] })],
+);
+
+/**
+ * Signed uploads the hub refused as protocol violations: a ciphertext that is not a valid one for
+ * the round, or a ciphertext the site already submitted before (a replay). The site signed them,
+ * so they are proof of misconduct when the round is settled (docs/contribution.md).
+ */
+export const protocolViolations = pgTable(
+  'protocol_violations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    studyId: uuid('study_id')
+      .notNull()
+      .references(() => studies.id),
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    reason: text('reason', { enum: ['invalid-ciphertext', 'replayed-ciphertext'] }).notNull(),
+    detail: text('detail').notNull(),
+    payloadHash: text('payload_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('protocol_violations_round_idx').on(t.roundId)],
+);

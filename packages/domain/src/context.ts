@@ -22,6 +22,14 @@ export interface HubLimits {
   loginFailuresPerEmail: number;
   /** Failed sign-ins per client IP address in a window before further attempts are refused. */
   loginFailuresPerIp: number;
+  /**
+   * Signed requests one site may make per `siteRateWindowMs` before further ones are refused
+   * (RATE_LIMITED); 0 turns the limit off. Counted in memory by each hub process on its own: with
+   * several replicas a site may make up to this many per replica.
+   */
+  siteRequestsPerWindow: number;
+  /** The window (ms) `siteRequestsPerWindow` refills over. */
+  siteRateWindowMs: number;
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -34,6 +42,10 @@ export const DEFAULT_LIMITS: HubLimits = {
   loginWindowMs: 15 * 60 * 1000,
   loginFailuresPerEmail: 5,
   loginFailuresPerIp: 20,
+  // An agent long-polls (one request per 20 s when idle) and makes a handful of calls per task:
+  // 10 a second on average is far above what a working agent needs, and well below a runaway loop.
+  siteRequestsPerWindow: 600,
+  siteRateWindowMs: 60 * 1000,
 };
 
 /** Everything a domain function needs, passed explicitly (no globals, no environment). */

@@ -12,3 +12,4 @@ export * from './evaluation-hash.ts';
 export * from './aggregate-provenance.ts';
 export * from './ceremony-binding.ts';
 export * from './box.ts';
+export * from './key-rotation.ts';

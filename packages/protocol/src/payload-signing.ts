@@ -20,7 +20,7 @@ import { verificationKey } from './verification-key.ts';
  */
 
 /** Every purpose a payload signature can state; the purpose is signed, so they never stand in for each other. */
-export const PAYLOAD_PURPOSES = ['keyshare', 'dealing', 'submission', 'decryption-share', 'evaluation'] as const;
+export const PAYLOAD_PURPOSES = ['keyshare', 'dealing', 'submission', 'decryption-share', 'evaluation', 'claim'] as const;
 
 /** What a signed payload is for. */
 export type PayloadPurpose = (typeof PAYLOAD_PURPOSES)[number];

@@ -157,6 +157,21 @@ export const EvalMetrics = z.strictObject({
 });
 export type EvalMetrics = z.infer<typeof EvalMetrics>;
 
+const Count = z.number().int().min(0).max(1_000_000_000);
+
+/**
+ * What a site signs about its own work, for contribution accounting (docs/contribution.md). Each is
+ * bounded and cross-checked by the hub; none is trusted as such.
+ *   declaration (statistics round): its training and held-out row counts and per-label training
+ *     counts [negatives, positives] — the same counts it encrypts in the statistics vector;
+ *   training (each training round): the samples and local epochs it trained on.
+ */
+export const ContributionClaim = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('declaration'), trainRows: Count, heldOutRows: Count, labelCounts: z.array(Count).length(2) }),
+  z.strictObject({ kind: z.literal('training'), samples: Count, epochs: z.number().int().min(0).max(1000) }),
+]);
+export type ContributionClaim = z.infer<typeof ContributionClaim>;
+
 /** Compute backend a site trains on, chosen at run time. */
 export const TrainingBackend = z.enum(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']);
 export type TrainingBackend = z.infer<typeof TrainingBackend>;

@@ -97,6 +97,39 @@ export const PreprocessingConfig = z.strictObject({
 });
 export type PreprocessingConfig = z.infer<typeof PreprocessingConfig>;
 
+/**
+ * Contribution accounting (docs/contribution.md): what each settled round pays out, what each site
+ * stakes, how the reward formula weighs its terms, and how far validation metrics may spread before
+ * a site's report counts as an outlier. Credits are consortium accounting units, not money.
+ */
+export const ContributionConfig = z.strictObject({
+  /** Credits paid out per training round, at most (what is not earned stays in the study pool). */
+  budgetPerRound: z.number().int().min(0).max(1_000_000_000).default(10_000),
+  /** Credits each site stakes to join; confirmed misconduct slashes part of it. */
+  stake: z.number().int().min(0).max(1_000_000_000).default(1_000),
+  /** Weights of the reward formula's three terms: compute × quality, data × rarity × quality, validation × uptime. */
+  weights: z
+    .strictObject({ compute: z.number().min(0).max(1000).default(0.4), data: z.number().min(0).max(1000).default(0.4), validation: z.number().min(0).max(1000).default(0.2) })
+    .refine((w) => w.compute + w.data + w.validation > 0, 'at least one weight must be positive')
+    .default({ compute: 0.4, data: 0.4, validation: 0.2 }),
+  /**
+   * The smallest spread of each validation metric that counts (robust z uses max(1.4826·MAD, this)):
+   * sites with genuinely different populations are not flagged when honest sites agree closely.
+   */
+  minScale: z
+    .strictObject({ auc: z.number().positive().max(1).default(0.05), accuracy: z.number().positive().max(1).default(0.03), loss: z.number().positive().max(100).default(0.05) })
+    .default({ auc: 0.05, accuracy: 0.03, loss: 0.05 }),
+  /**
+   * The validation metrics cross-checked between sites. AUC by default: it does not depend on a
+   * site's outcome rate, so a site whose data is rare (say, mostly positive) is not flagged for its
+   * case mix, while a site whose labels are wrong (AUC near 1 − everyone else's) is.
+   */
+  validationMetrics: z.array(z.enum(['auc', 'accuracy', 'loss'])).min(1).max(3).default(['auc']),
+  /** The most held-out rows credited to one validation report (keeps every honest validator about equally useful). */
+  maxValidationSamples: z.number().int().min(1).max(10_000_000).default(500),
+});
+export type ContributionConfig = z.infer<typeof ContributionConfig>;
+
 export const StudySpec = z
   .strictObject({
     name: z.string().min(3).max(120),
@@ -107,6 +140,7 @@ export const StudySpec = z
     federation: FederationConfig.default(FederationConfig.parse({})),
     privacy: PrivacyConfig.default(PrivacyConfig.parse({})),
     preprocessing: PreprocessingConfig.default(PreprocessingConfig.parse({})),
+    contribution: ContributionConfig.default(ContributionConfig.parse({})),
   })
   .superRefine((spec, ctx) => {
     if (spec.privacy.secureAggregation !== 'none' && spec.federation.minSitesPerRound < 2)

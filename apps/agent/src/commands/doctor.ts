@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { formatDoctorReport, inspectDataset } from '@consilium/data';
 import { parseStudySpec, StudySpec } from '@consilium/schemas';
 import type { AgentFiles } from '../agent-files.ts';
-import { datasetFor, loadConfig } from '../config.ts';
+import { datasetFor, loadConfig, networkOf, type NetworkResolver } from '../config.ts';
 import { HubConnection } from '../hub-connection.ts';
 import { loadIdentity } from '../identity-store.ts';
 import { AGENT_VERSION } from '../version.ts';
@@ -12,6 +12,8 @@ export interface DoctorOptions {
   /** A local study spec file (works before enrolment, with nothing sent anywhere). */
   spec?: string | undefined;
   study?: string | undefined;
+  /** How to reach the hub (default: the config's CA bundle and proxy). */
+  network?: NetworkResolver | undefined;
 }
 
 /**
@@ -28,7 +30,8 @@ export async function doctorCommand(files: AgentFiles, options: DoctorOptions, p
   } else {
     const config = await loadConfig(files);
     const identity = await loadIdentity(files.identityKey);
-    const hub = new HubConnection({ hubUrl: config.hubUrl, siteId: config.siteId, privateKeyPem: identity.privateKeyPem });
+    const network = (options.network ?? ((c) => networkOf(c, {})))(config);
+    const hub = new HubConnection({ hubUrl: config.hubUrl, siteId: config.siteId, privateKeyPem: identity.privateKeyPem, network, timeoutMs: 60_000 });
     const poll = await hub.client.agent.poll.mutate({ agentVersion: AGENT_VERSION, backend: null });
     const studies = poll.studies.filter((s) => !options.study || s.studyId === options.study);
     if (studies.length === 0) throw new Error(options.study ? `This site is not part of study ${options.study}` : 'This site is not part of any study yet');

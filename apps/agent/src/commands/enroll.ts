@@ -1,9 +1,11 @@
 import { describeError } from '@consilium/errors';
 import { createHubClient } from '@consilium/api/client';
 import { fingerprint } from '@consilium/protocol';
+import type { Logger } from 'pino';
 import type { AgentFiles } from '../agent-files.ts';
-import { loadConfig, saveConfig, type AgentConfig } from '../config.ts';
+import { loadConfig, networkOf, saveConfig, type AgentConfig } from '../config.ts';
 import { loadOrCreateIdentity } from '../identity-store.ts';
+import { createOutboundFetch, type NetworkOptions, type ProxyEnv } from '../network.ts';
 import { TransferLog } from '../transfer-log.ts';
 import { AGENT_VERSION } from '../version.ts';
 
@@ -11,23 +13,36 @@ export interface EnrollOptions {
   hubUrl: string;
   token: string;
   data?: string | undefined;
+  /** Remembered in the config: the CA bundle and proxy for the hub (init asks for them). */
+  caFile?: string | undefined;
+  proxy?: string | undefined;
+  /** How to reach the hub now (default: the caFile and proxy above). */
+  network?: NetworkOptions | undefined;
+  /** The proxy environment (HTTPS_PROXY, NO_PROXY…) when `network` is not given. */
+  env?: ProxyEnv | undefined;
+  timeoutMs?: number | undefined;
 }
 
 /**
  * Redeems a one-time enrolment token: creates the site's identity key pair on first use (private key
  * 0600 in the data directory), registers the public key with the hub, and records the site's config.
  */
-export async function enrollCommand(files: AgentFiles, options: EnrollOptions, print: (line: string) => void): Promise<void> {
+export async function enrollCommand(files: AgentFiles, options: EnrollOptions, print: (line: string) => void, logger?: Logger): Promise<void> {
   const identity = await loadOrCreateIdentity(files.identityKey);
   const existing = await loadConfig(files).catch(() => null);
   // The same hub may have moved (new address, restarted on another port): the hub recognises the site
   // by its identity key, so re-enrolling simply records the new address.
   const movedFrom = existing && existing.hubUrl !== options.hubUrl ? existing.hubUrl : null;
-  const client = createHubClient({ url: options.hubUrl });
+  const caFile = options.caFile ?? existing?.caFile;
+  const proxy = options.proxy ?? existing?.proxy;
+  const network = options.network ?? networkOf({ caFile, proxy }, options.env ?? {});
+  const client = createHubClient({ url: options.hubUrl, fetch: createOutboundFetch(network, { timeoutMs: options.timeoutMs ?? 60_000 }) });
   let result;
   try {
     result = await client.enrollment.enroll.mutate({ token: options.token, publicKey: identity.publicKey, agentVersion: AGENT_VERSION });
   } catch (error) {
+    // Never the token: the hub's messages say what is wrong with it without repeating it.
+    logger?.error({ hub: options.hubUrl, error: describeError(error) }, 'enrolment failed');
     throw new Error(`Enrolment failed: ${describeError(error)}`, { cause: error });
   }
   const config: AgentConfig = {
@@ -36,12 +51,15 @@ export async function enrollCommand(files: AgentFiles, options: EnrollOptions, p
     siteName: result.siteName,
     datasets: { ...(existing?.datasets ?? {}), ...(options.data ? { [result.studyId]: options.data } : {}) },
     backend: existing?.backend ?? 'auto',
+    ...(caFile ? { caFile } : {}),
+    ...(proxy ? { proxy } : {}),
   };
   if (movedFrom && existing?.siteId !== result.siteId) {
     print(`Note: this agent was enrolled with ${movedFrom} as another site; it now works for ${options.hubUrl} only (use a separate --dir per hub).`);
   }
   await saveConfig(files, config);
   await new TransferLog(files.transfers).append({ kind: 'enrolment', studyId: result.studyId, roundId: null, bytes: identity.publicKey.length, sha256: null });
+  logger?.info({ hub: options.hubUrl, siteId: result.siteId, studyId: result.studyId, fingerprint: fingerprint(identity.publicKey), newKey: identity.created }, 'enrolled');
   print(`Enrolled as site "${result.siteName}" (${result.siteId}) in study "${result.studyName}".`);
   print(`Identity key fingerprint: ${fingerprint(identity.publicKey)}${identity.created ? ' (new key created)' : ''}`);
   if (result.studyStarted) print('Every invited site has enrolled: the study has started.');

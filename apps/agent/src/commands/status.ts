@@ -1,6 +1,6 @@
 import { fingerprint } from '@consilium/protocol';
 import type { AgentFiles } from '../agent-files.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, networkOf, type NetworkResolver } from '../config.ts';
 import { describeHubError, HubConnection } from '../hub-connection.ts';
 import { loadIdentity } from '../identity-store.ts';
 import { StudyState } from '../study-state.ts';
@@ -9,14 +9,14 @@ import { AGENT_VERSION } from '../version.ts';
 import { printKeyMaterial } from './key-material.ts';
 
 /** What an IT admin wants at a glance: who this site is, is the hub reachable, which studies, what is pending. */
-export async function statusCommand(files: AgentFiles, print: (line: string) => void): Promise<void> {
+export async function statusCommand(files: AgentFiles, print: (line: string) => void, network: NetworkResolver = (c) => networkOf(c, {})): Promise<void> {
   const config = await loadConfig(files);
   const identity = await loadIdentity(files.identityKey);
   print(`Site:        ${config.siteName} (${config.siteId})`);
   print(`Identity:    ${fingerprint(identity.publicKey)}  (${files.identityKey})`);
   print(`Hub:         ${config.hubUrl}`);
   print(`Data:        ${Object.entries(config.datasets).map(([k, v]) => `${k === '*' ? 'default' : k}: ${v}`).join(', ') || '(none configured)'}`);
-  const hub = new HubConnection({ hubUrl: config.hubUrl, siteId: config.siteId, privateKeyPem: identity.privateKeyPem, timeoutMs: 10_000 });
+  const hub = new HubConnection({ hubUrl: config.hubUrl, siteId: config.siteId, privateKeyPem: identity.privateKeyPem, timeoutMs: 10_000, network: network(config) });
   const names = new Map<string, string>();
   try {
     const poll = await hub.client.agent.poll.mutate({ agentVersion: AGENT_VERSION, backend: null });

@@ -1,7 +1,7 @@
 import type { GlobalStatistics } from '@consilium/data';
 import { AppError, ErrorCode } from '@consilium/errors';
-import { decodeEnvelope, encodeEnvelope, sha256Hex, signPayload } from '@consilium/protocol';
-import { StudySpec, type CkksParams } from '@consilium/schemas';
+import { claimPayloadHash, decodeEnvelope, encodeEnvelope, sha256Hex, signPayload } from '@consilium/protocol';
+import { StudySpec, type CkksParams, type ContributionClaim } from '@consilium/schemas';
 import { createCkksContext, type CkksContext } from '@consilium/secagg';
 import type { Logger } from 'pino';
 import type { AgentFiles } from '../agent-files.ts';
@@ -12,6 +12,7 @@ import { StudyData } from '../study-data.ts';
 import { StudyKeys } from '../study-keys.ts';
 import { StudyState, type OutboxItem } from '../study-state.ts';
 import type { TransferLog } from '../transfer-log.ts';
+import type { SiteBehaviour } from '../behaviour.ts';
 
 export interface StudyContext {
   spec: StudySpec;
@@ -31,12 +32,14 @@ export class TaskContext {
   readonly progress: Progress;
   readonly transfers: TransferLog;
   readonly privateKeyPem: string;
+  /** How this site deviates from the protocol: nothing, except in the contribution benchmark (behaviour.ts). */
+  readonly behaviour: SiteBehaviour;
   readonly #studies = new Map<string, { data: StudyData; spec: StudySpec; statistics: GlobalStatistics | null }>();
   readonly #contexts = new Map<string, Promise<CkksContext>>();
   readonly #publicKeys = new Map<string, Uint8Array>();
   #model: { id: string; parameters: Float32Array } | null = null;
 
-  constructor(init: { files: AgentFiles; config: AgentConfig; hub: HubConnection; logger: Logger; progress: Progress; transfers: TransferLog; privateKeyPem: string }) {
+  constructor(init: { files: AgentFiles; config: AgentConfig; hub: HubConnection; logger: Logger; progress: Progress; transfers: TransferLog; privateKeyPem: string; behaviour?: SiteBehaviour | undefined }) {
     this.files = init.files;
     this.config = init.config;
     this.hub = init.hub;
@@ -44,6 +47,7 @@ export class TaskContext {
     this.progress = init.progress;
     this.transfers = init.transfers;
     this.privateKeyPem = init.privateKeyPem;
+    this.behaviour = init.behaviour ?? {};
   }
 
   get siteId(): string {
@@ -114,6 +118,18 @@ export class TaskContext {
    * treats an identical re-send as a no-op). `slot` tells a key epoch's or decryption attempt's
    * upload from another's (see OutboxItem).
    */
+  /**
+   * Signs and reports what this site did in a round, for contribution accounting (counts only: rows,
+   * labels per class, epochs). Sent before the round's upload, so the hub has it when it settles the
+   * round; the same claim sent again is a no-op, so a retried task may send it again.
+   */
+  async reportClaim(studyId: string, roundId: string, claim: ContributionClaim): Promise<void> {
+    const payloadSha256 = claimPayloadHash({ roundId, claim });
+    const signature = signPayload({ privateKeyPem: this.privateKeyPem, purpose: 'claim', studyId, roundId, siteId: this.siteId, payloadSha256 });
+    await this.hub.client.agent.reportClaim.mutate({ studyId, roundId, claim, signature });
+    await this.transfers.append({ kind: 'claim', studyId, roundId, bytes: JSON.stringify(claim).length, sha256: payloadSha256 });
+  }
+
   async upload(kind: OutboxItem['kind'], studyId: string, roundId: string | null, parts: Uint8Array[], slot: string | null = null): Promise<void> {
     const stored = await this.state(studyId).existing(kind, roundId, slot);
     if (stored) return this.send(studyId, stored);

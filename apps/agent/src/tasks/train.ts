@@ -21,15 +21,15 @@ export async function runTrain(ctx: TaskContext, task: TrainTask): Promise<void>
   try {
     if (task.modelVersionId) setFlatParameters(model, await ctx.modelParameters(task.modelVersionId));
     const globalParameters = getFlatParameters(model);
-    const epochs = study.spec.training.localEpochs;
+    const { rows, epochs } = trainingPlan(ctx, train.n, study.spec.training.localEpochs);
     const bar = ctx.progress.start(`round ${task.roundIndex}: training`, epochs);
     const result = await trainLocal({
       model,
-      x: train.x,
-      y: train.y,
-      n: train.n,
+      x: rows === train.n ? train.x : train.x.subarray(0, rows * train.d),
+      y: rows === train.n ? train.y : train.y.subarray(0, rows),
+      n: rows,
       d: train.d,
-      config: study.spec.training,
+      config: { ...study.spec.training, localEpochs: epochs },
       roundIndex: task.roundIndex,
       onProgress: (p) => bar.update(p.epoch + (p.batch + 1) / p.batches, `loss ${p.loss.toFixed(4)}`),
     });
@@ -45,9 +45,19 @@ export async function runTrain(ctx: TaskContext, task: TrainTask): Promise<void>
     // The clip factor only: the noise must never leave this process, not even in a log.
     if (dp && l2Clip) ctx.logger.info({ clipFactor: l2Clip.scale, clipNorm: dp.clipNorm }, 'update clipped for differential privacy');
     if (clipped > 0) ctx.logger.warn({ clipped, bound: study.spec.privacy.maxAbsParameter }, 'update values clipped to the study bound');
+    // What it trained on, signed for contribution accounting (the hub bounds it by the declaration).
+    const claimed = Math.round(result.numExamples * (ctx.behaviour.inflateSamples ?? 1));
+    await ctx.reportClaim(task.studyId, task.roundId, { kind: 'training', samples: claimed, epochs });
     const parts = await encodeVector(ctx, task, vector);
     await ctx.uploadStreamed('submission', task.studyId, task.roundId, parts);
   } finally {
     model.dispose();
   }
+}
+
+/** The rows and epochs to train on: all of them, unless the benchmark's free rider cuts them (behaviour.ts). */
+function trainingPlan(ctx: TaskContext, n: number, localEpochs: number): { rows: number; epochs: number } {
+  const freeRide = ctx.behaviour.freeRide;
+  if (!freeRide) return { rows: n, epochs: localEpochs };
+  return { rows: Math.min(n, freeRide.rows), epochs: Math.min(localEpochs, freeRide.epochs) };
 }

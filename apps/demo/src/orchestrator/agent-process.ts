@@ -23,6 +23,11 @@ export interface AgentProcessOptions {
   env?: Record<string, string> | undefined;
   /** Gives up enrolling (the enrolment is killed; rejects with the signal's reason). */
   signal?: AbortSignal | undefined;
+  /**
+   * Runs this script instead of the agent's CLI for `run` (same arguments): the contribution
+   * benchmark's agents that deviate from the protocol. Enrolment always uses the real CLI.
+   */
+  runScript?: string | undefined;
 }
 
 /** A site agent running as a child process (`consilium-agent run`). */
@@ -52,7 +57,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const args = ['--dir', options.dir, 'run', '--data', options.dataPath];
   if (options.untilDone) args.push('--until-done');
   if (options.pollMs !== undefined) args.push('--poll-ms', String(options.pollMs));
-  const child = spawnLogged({ script: agentCliScript(), args, logFile: options.logFile, env });
+  const child = spawnLogged({ script: options.runScript ?? agentCliScript(), args, logFile: options.logFile, env });
   const code = (exit: Promise<ChildExit>) => exit.then((e) => e.code);
   return {
     name: options.name,

@@ -13,7 +13,7 @@ const ROUND_KINDS: ReadonlySet<string> = new Set(['submission', 'decryption-shar
  * TransferRecord, in transfer-log.ts). Only the fields read here are checked.
  */
 const TransferRecord = z.object({
-  kind: z.enum(['enrolment', 'keyshare', 'dealing', 'key-confirmation', 'submission', 'decryption-share', 'decryption-refusal', 'evaluation']),
+  kind: z.enum(['enrolment', 'key-rotation', 'keyshare', 'dealing', 'key-confirmation', 'submission', 'decryption-share', 'decryption-refusal', 'evaluation', 'claim']),
   studyId: z.string().nullable(),
   roundId: z.string().nullable(),
   bytes: z.number().nonnegative(),

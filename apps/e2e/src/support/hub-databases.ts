@@ -39,6 +39,11 @@ export function hubDatabaseTargets(): HubDatabaseTarget[] {
   ];
 }
 
+/** Scratch databases on the PostgreSQL server `baseUrl` names (a test's private server, say). */
+export function postgresTarget(baseUrl: string): HubDatabaseTarget {
+  return { kind: 'postgres', skipReason: null, create: () => scratchPostgres(baseUrl) };
+}
+
 function pglite(hubDataDir: string): HubDatabase {
   return {
     kind: 'pglite',

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { syntheticStudySpec, writeSyntheticHospitals } from '@consilium/data/synthetic';
+import { adminClientOf, createStudy, startAgentProcess, watchStudy, type AgentProcess, type HubProcess, type StudyProgress } from '@consilium/demo/orchestrator';
 import { nextCli, portalDir } from './paths.ts';
 import { childEnv, freePort, runToCompletion, startService, waitForHttp, type Service } from './processes.ts';
 
@@ -38,4 +41,57 @@ export async function startPortal(options: { env: Record<string, string>; logFil
     throw error;
   }
   return { url, service };
+}
+
+/** A study run to completion by real agents (one process per site), for the contribution page. */
+export interface AgentStudy {
+  studyId: string;
+  name: string;
+  siteNames: string[];
+  /** Resolves with the study's last progress once it completed (with every final evaluation) or failed. */
+  finished: Promise<StudyProgress>;
+  /** Stops whatever agent is still running. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates a short encrypted study on the hub and starts one real `consilium-agent run --until-done`
+ * per synthetic hospital. Runs in the background while the portal builds, so the contribution page
+ * can be opened on a completed study without adding the study's run time to the test.
+ */
+export async function startAgentStudy(options: { hub: HubProcess; workDir: string; logsDir: string; trainingRounds: number; sites: number }): Promise<AgentStudy> {
+  const hospitals = await writeSyntheticHospitals(path.join(options.workDir, 'agent-study-data'), { seed: 11, sites: options.sites });
+  const base = syntheticStudySpec();
+  const spec = { ...base, name: 'MACE risk: contribution accounting (agents)', training: { ...base.training, rounds: options.trainingRounds } };
+  const { studyId, tokens } = await createStudy(options.hub, spec, hospitals.map((h) => h.name));
+  const agents: AgentProcess[] = [];
+  const started = Promise.all(
+    hospitals.map(async (h) => {
+      const agent = await startAgentProcess({
+        hubUrl: options.hub.url,
+        dir: path.join(options.workDir, 'agents', h.slug),
+        name: h.name,
+        dataPath: h.path,
+        token: tokens[h.name],
+        logFile: path.join(options.logsDir, `agent-${h.slug}.log`),
+        untilDone: true,
+        pollMs: 200,
+        env: childEnv({ CONSILIUM_LOG_LEVEL: 'warn' }),
+      });
+      agents.push(agent);
+    }),
+  );
+  const finished = started.then(() => watchStudy(adminClientOf(options.hub), studyId, { pollMs: 250, timeoutMs: 240_000 }));
+  // Observed by the test that awaits it; never an unhandled rejection meanwhile.
+  finished.catch(() => undefined);
+  return {
+    studyId,
+    name: spec.name,
+    siteNames: hospitals.map((h) => h.name),
+    finished,
+    async stop() {
+      await started.catch(() => undefined);
+      await Promise.all(agents.filter((a) => !a.hasExited()).map((a) => a.stop()));
+    },
+  };
 }

@@ -11,6 +11,7 @@ import {
   type AuthenticatedSite,
   type DomainContext,
 } from '@consilium/domain';
+import type { SiteRateLimiter } from '@consilium/api';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { encodeEnvelope, envelopeContentType, readSignedHeaders } from '@consilium/protocol';
 import { sendBytes } from './responses.ts';
@@ -40,7 +41,7 @@ const envelopeRoutes: Array<{ pattern: RegExp; load: EnvelopeDownload }> = [
  * aggregate and signed submissions (for a decryptor to check and partially decrypt), the key
  * ceremony's material, and a model's parameters. Returns false when no route matches.
  */
-export async function handleBinaryRoute(domain: DomainContext, req: BinaryRequest, res: ServerResponse): Promise<boolean> {
+export async function handleBinaryRoute(domain: DomainContext, req: BinaryRequest, res: ServerResponse, limiter?: SiteRateLimiter): Promise<boolean> {
   const pathname = req.path.split('?')[0] ?? '';
   const publicKey = /^\/v1\/studies\/([0-9a-f-]{36})\/public-key$/.exec(pathname);
   const model = /^\/v1\/models\/([0-9a-f-]{36})\/parameters$/.exec(pathname);
@@ -49,19 +50,19 @@ export async function handleBinaryRoute(domain: DomainContext, req: BinaryReques
   if (req.method !== 'GET') throw new AppError(ErrorCode.INVALID_INPUT, `${req.method} is not allowed here; use GET`);
 
   if (envelope) {
-    const site = await authenticateSite(domain, req);
+    const site = await authenticateSite(domain, req, limiter);
     const download = await envelope.load(domain, site, envelope.match![1]!);
     sendBytes(res, encodeEnvelope(download.header, download.parts), envelopeContentType);
     return true;
   }
   if (publicKey) {
-    const site = await authenticateSite(domain, req);
+    const site = await authenticateSite(domain, req, limiter);
     const key = await getCollectivePublicKey(domain, { studyId: publicKey[1]!, siteId: site.siteId });
     sendBytes(res, key.publicKey, 'application/octet-stream', { 'x-consilium-sha256': key.hash });
     return true;
   }
   // Model parameters: a member site, or an administrator.
-  const siteId = req.headers.get('authorization') ? (await authenticateBearer(domain, req), null) : (await authenticateSite(domain, req)).siteId;
+  const siteId = req.headers.get('authorization') ? (await authenticateBearer(domain, req), null) : (await authenticateSite(domain, req, limiter)).siteId;
   const parameters = await getModelVersion(domain, { modelVersionId: model![1]!, siteId });
   sendBytes(res, parameters.parameters, 'application/octet-stream', {
     'x-consilium-sha256': parameters.parametersHash,
@@ -70,10 +71,13 @@ export async function handleBinaryRoute(domain: DomainContext, req: BinaryReques
   return true;
 }
 
-async function authenticateSite(domain: DomainContext, req: BinaryRequest): Promise<AuthenticatedSite> {
+/** The signed request's site, once its signature verifies; the request then counts against the site's rate limit. */
+async function authenticateSite(domain: DomainContext, req: BinaryRequest, limiter: SiteRateLimiter | undefined): Promise<AuthenticatedSite> {
   const signed = readSignedHeaders(req.headers);
   if (!signed) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This download needs a signed agent request');
-  return authenticateSiteRequest(domain, { signed, method: req.method, path: req.path, bodySha256: req.bodySha256 });
+  const site = await authenticateSiteRequest(domain, { signed, method: req.method, path: req.path, bodySha256: req.bodySha256 });
+  limiter?.take(site.siteId);
+  return site;
 }
 
 async function authenticateBearer(domain: DomainContext, req: BinaryRequest) {

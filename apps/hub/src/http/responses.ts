@@ -19,5 +19,12 @@ export function sendBytes(res: ServerResponse, bytes: Uint8Array, contentType: s
 export function sendError(res: ServerResponse, error: unknown, requestId: string): void {
   const code = isAppError(error) ? error.code : ErrorCode.INTERNAL;
   const message = isAppError(error) ? error.message : 'Internal error';
-  sendJson(res, httpStatusOf(code), { error: { code, message, requestId, details: isAppError(error) ? (error.details ?? null) : null } });
+  const details = isAppError(error) ? (error.details ?? null) : null;
+  sendJson(res, httpStatusOf(code), { error: { code, message, requestId, details } }, retryAfterHeader(details));
+}
+
+/** A Retry-After header for a refusal that says when to try again (RATE_LIMITED's details.retryAfterSeconds). */
+export function retryAfterHeader(details: Record<string, unknown> | null | undefined): Record<string, string> {
+  const seconds = details?.retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? { 'retry-after': String(Math.ceil(seconds)) } : {};
 }

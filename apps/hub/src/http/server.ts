@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { appRouter, createContext } from '@consilium/api';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { appRouter, createContext, type SiteRateLimiter } from '@consilium/api';
 import type { DomainContext } from '@consilium/domain';
-import { AppError, ErrorCode } from '@consilium/errors';
+import { AppError, ErrorCode, isAppError } from '@consilium/errors';
 import { readSignedHeaders, sha256Hex } from '@consilium/protocol';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Logger } from 'pino';
 import { handleBinaryRoute } from './binary-routes.ts';
 import { readBody } from './body.ts';
 import type { HubMetrics } from './metrics.ts';
-import { sendError, sendJson } from './responses.ts';
+import { retryAfterHeader, sendError, sendJson } from './responses.ts';
 
 export interface HttpServerOptions {
   domain: DomainContext;
@@ -25,15 +26,36 @@ export interface HttpServerOptions {
   allowedOrigins?: readonly string[];
   /** Prometheus metrics: every answered request is observed, and /metrics serves them. */
   metrics?: HubMetrics;
+  /** The hub's Ed25519 signing key (PKCS#8 PEM), for signed ownership statements; without it the API refuses to issue them. */
+  hubSigningKeyPem?: string;
+  /** Per-site limit on signed agent requests (tRPC procedures and binary downloads alike). */
+  siteRateLimiter?: SiteRateLimiter;
+  /** Certificate chain and private key (PEM): serve HTTPS instead of HTTP. */
+  tls?: TlsCredentials;
 }
+
+/** A PEM certificate (chain) and its private key. */
+export interface TlsCredentials {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/** The hub's listening server: plain HTTP, or HTTPS when it was given a certificate. */
+export type HubServer = Server | HttpsServer;
 
 /**
  * The hub's HTTP front: /trpc (the API), /v1/… (binary downloads), /healthz, /readyz and /metrics. The body is
- * read once, bounded, and hashed here, because signed agent requests sign the body's SHA-256.
+ * read once, bounded, and hashed here, because signed agent requests sign the body's SHA-256. Served
+ * over HTTPS when `tls` is given (the same handler either way).
  */
-export function createHttpServer(options: HttpServerOptions): Server {
+export function createHttpServer(options: HttpServerOptions): HubServer {
+  const handler = createRequestHandler(options);
+  return options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
+}
+
+function createRequestHandler(options: HttpServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { domain, logger } = options;
-  return createServer((req, res) => {
+  return (req, res) => {
     const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
     const started = performance.now();
     res.setHeader('x-request-id', requestId);
@@ -48,7 +70,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       if (!res.headersSent) sendError(res, error, requestId);
       else res.destroy();
     });
-  });
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, received: { bytes: number }): Promise<void> {
     const method = req.method ?? 'GET';
@@ -89,7 +111,16 @@ export function createHttpServer(options: HttpServerOptions): Server {
         endpoint: '/trpc',
         req: new Request(`http://hub${path}`, { method, headers, ...(body.byteLength > 0 ? { body } : {}) }),
         router: appRouter,
-        createContext: () => createContext(domain, request, { allowedOrigins: options.allowedOrigins ?? [] }),
+        createContext: () => createContext(domain, request, {
+            allowedOrigins: options.allowedOrigins ?? [],
+            ...(options.hubSigningKeyPem === undefined ? {} : { hubSigningKeyPem: options.hubSigningKeyPem }),
+            ...(options.siteRateLimiter === undefined ? {} : { siteRateLimiter: options.siteRateLimiter }),
+          }),
+        // A refusal that says when to try again (RATE_LIMITED) carries it in Retry-After too.
+        responseMeta: ({ errors }) => {
+          const cause = errors.map((e) => e.cause).find(isAppError);
+          return { headers: retryAfterHeader(cause?.details) };
+        },
         onError: ({ error, path: procedure }) => {
           if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ requestId, procedure, err: error.cause ?? error }, 'procedure failed');
           else logger.warn({ requestId, procedure, code: error.code, message: error.message }, 'request rejected');
@@ -99,7 +130,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       res.end(Buffer.from(await response.arrayBuffer()));
       return;
     }
-    if (await handleBinaryRoute(domain, request, res)) return;
+    if (await handleBinaryRoute(domain, request, res, options.siteRateLimiter)) return;
     throw new AppError(ErrorCode.NOT_FOUND, `No route for ${method} ${safePath(path)}`);
   }
 }

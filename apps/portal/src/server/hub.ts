@@ -29,6 +29,8 @@ export type Me = RouterOutputs['auth']['me'];
 export type SignedInUser = Extract<Me['principal'], { kind: 'user' }>;
 export type SiteSummary = RouterOutputs['sites']['list'][number];
 export type SiteUpload = RouterOutputs['sites']['uploads'][number];
+export type StudyContribution = RouterOutputs['contribution']['summary'];
+export type OwnershipStatementWithLedger = RouterOutputs['contribution']['statement'];
 
 export type HubProblemKind = 'misconfigured' | 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'hub-error';
 
@@ -261,6 +263,40 @@ export const getStudyProgress = cache(async (studyId: string): Promise<HubResult
   }
   return userCall((hub) => hub.studies.progress.query({ studyId }));
 });
+
+/**
+ * A study's contribution accounting (ownership shares, components, reputation, evidence). The hub
+ * lets administrators, compliance officers, the study's lead and its member sites' administrators
+ * read it; anyone else gets a "forbidden" problem that says who may.
+ */
+export const getStudyContribution = cache(async (studyId: string): Promise<HubResult<StudyContribution>> => {
+  if (!StudyId.safeParse(studyId).success) {
+    await connection();
+    return { ok: false, problem: { kind: 'not-found', title: 'Not found', detail: 'There is no study with this id.' } };
+  }
+  const result = await userCall((hub) => hub.contribution.summary.query({ studyId }));
+  return result.ok || result.problem.kind !== 'forbidden' ? result : { ok: false, problem: contributionForbidden(result.problem) };
+});
+
+/** The study's ownership statement, signed by the hub, with its ledger as NDJSON (same access as the summary). */
+export const getOwnershipStatement = cache(async (studyId: string): Promise<HubResult<OwnershipStatementWithLedger>> => {
+  if (!StudyId.safeParse(studyId).success) {
+    await connection();
+    return { ok: false, problem: { kind: 'not-found', title: 'Not found', detail: 'There is no study with this id.' } };
+  }
+  const result = await userCall((hub) => hub.contribution.statement.query({ studyId }));
+  return result.ok || result.problem.kind !== 'forbidden' ? result : { ok: false, problem: contributionForbidden(result.problem) };
+});
+
+/** FORBIDDEN on contribution data, explained: who may see it, and the hub's own words. */
+export function contributionForbidden(problem: HubProblem): HubProblem {
+  return {
+    kind: 'forbidden',
+    title: 'Your role cannot see this study\'s contribution accounting',
+    detail: `Ownership shares, rewards and evidence are shown to consortium administrators, compliance officers, the study's lead and the administrators of the study's member sites. The hub said: ${problem.detail}`,
+    ...(problem.hint === undefined ? {} : { hint: problem.hint }),
+  };
+}
 
 /** The sites the person's role may see (a site administrator: only their own). */
 export const listSites = cache((): Promise<HubResult<SiteSummary[]>> => userCall((hub) => hub.sites.list.query()));

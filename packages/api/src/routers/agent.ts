@@ -1,5 +1,5 @@
-import { confirmKey, getStudyForSite, waitForTasks, reportDecryptionRefusal, reportEvaluation, submitDealing, submitDecryptionShare, submitKeyShare, submitUpdate } from '@consilium/domain';
-import { EvalMetrics, Id, Sha256Hex, StudySpec, StudyStatus, Task, TrainingBackend } from '@consilium/schemas';
+import { confirmKey, getStudyForSite, rotateSiteKey, waitForTasks, reportDecryptionRefusal, reportClaim, reportEvaluation, submitDealing, submitDecryptionShare, submitKeyShare, submitUpdate } from '@consilium/domain';
+import { ContributionClaim, EvalMetrics, Id, Sha256Hex, StudySpec, StudyStatus, Task, TrainingBackend } from '@consilium/schemas';
 import { z } from 'zod';
 import { binaryInput, readBinaryInput } from '../binary-input.ts';
 import { createTRPCRouter, siteProcedure } from '../trpc.ts';
@@ -78,4 +78,16 @@ export const agentRouter = createTRPCRouter({
     .input(z.object({ studyId: Id, modelVersionId: Id, metrics: EvalMetrics, signature: z.string().min(1).max(200) }))
     .output(z.object({ recorded: z.boolean(), final: z.boolean() }))
     .mutation(({ ctx, input }) => reportEvaluation(ctx.domain, ctx.site, input)),
+
+  /** The site's signed statement of its own work for a round (declaration or training claim), for contribution accounting. */
+  reportClaim: siteProcedure
+    .input(z.object({ studyId: Id, roundId: Id, claim: ContributionClaim, signature: z.string().min(1).max(200) }))
+    .output(z.object({ recorded: z.boolean() }))
+    .mutation(({ ctx, input }) => reportClaim(ctx.domain, ctx.site, input)),
+
+  /** Replaces this site's identity key: signed with the old key, `proof` signed with the new one; the old key is refused from then on. */
+  rotateKey: siteProcedure
+    .input(z.object({ newPublicKey: z.string().min(1).max(100), proof: z.string().min(1).max(200) }))
+    .output(z.object({ publicKeyFingerprint: z.string(), previousFingerprint: z.string(), pinnedInStudies: z.array(z.object({ studyId: Id, name: z.string() })) }))
+    .mutation(({ ctx, input }) => rotateSiteKey(ctx.domain, ctx.site, input)),
 });

@@ -10,13 +10,13 @@ import {
 import { asEnvelope, authenticateSigned, type HubTransport, type SimulatedSite } from '@consilium/domain/testing';
 import { sha256Hex } from '@consilium/protocol';
 import { appRouter } from '../root.ts';
-import { createCallerFactory, createContext, type RequestInfo } from '../trpc.ts';
+import { createCallerFactory, createContext, type ApiOptions, type RequestInfo } from '../trpc.ts';
 
 const createCaller = createCallerFactory(appRouter);
 
 /** The API as the HTTP server calls it for one request: `request` is what it read off the wire. */
-export function callerFor(domain: DomainContext, request: RequestInfo) {
-  return createCaller(createContext(domain, request));
+export function callerFor(domain: DomainContext, request: RequestInfo, options: ApiOptions = {}) {
+  return createCaller(createContext(domain, request, options));
 }
 
 /** A request without signature headers (enrolment, or a forged agent call). */

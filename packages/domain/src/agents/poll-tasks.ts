@@ -1,6 +1,6 @@
-import { decryptionShares, evaluations, modelVersions, rounds, sites, studies, studySites, submissions } from '@consilium/db';
+import { contributionSettlements, decryptionShares, evaluations, modelVersions, rounds, sites, studies, studySites, submissions } from '@consilium/db';
 import { StudySpec, VectorEncoding, type StudyStatus, type Task } from '@consilium/schemas';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
 import { studyRoster } from '../ceremony/committee.ts';
 import type { AuthenticatedSite } from './authenticate-site.ts';
@@ -78,6 +78,10 @@ export async function pollTasks(ctx: DomainContext, site: AuthenticatedSite, age
       const study = memberships.find((m) => m.study.id === round.studyId)!.study;
       if (round.status === 'decrypting' || submitted.some((s) => s.roundId === round.id) || round.deadlineAt.getTime() < now.getTime()) continue;
       const encoding = VectorEncoding.parse(round.encoding);
+      // The study row was read before the rounds, not in one snapshot: a round opened in between (its
+      // study row updated in the same transaction) is seen with the study's older state — no total
+      // sample count yet, no collective key. Its task is left to the next poll, not sent invalid.
+      if ((round.kind === 'train' && study.totalSamples === null) || (encoding.scheme === 'ckks-multiparty' && !study.publicKeyHash)) continue;
       const common = {
         studyId: round.studyId,
         roundId: round.id,
@@ -101,23 +105,37 @@ export async function pollTasks(ctx: DomainContext, site: AuthenticatedSite, age
   };
 }
 
-/** The latest model of each study this site has not evaluated yet. */
+/**
+ * The models of each study this site has not evaluated yet: the latest, and every earlier one whose
+ * contribution round is still open (its validation decides quality and pay, so a site that was busy
+ * training while the next model appeared must still be able to report on it). Oldest first.
+ */
 async function evaluationTasks(ctx: DomainContext, siteId: string, memberStudies: Array<typeof studies.$inferSelect>): Promise<Task[]> {
   const tasks: Task[] = [];
   for (const study of memberStudies) {
     if (study.status !== 'running' && study.status !== 'completed') continue;
-    const [latest] = await ctx.db
-      .select({ id: modelVersions.id })
+    const models = await ctx.db
+      .select({ id: modelVersions.id, version: modelVersions.version })
       .from(modelVersions)
       .where(eq(modelVersions.studyId, study.id))
-      .orderBy(desc(modelVersions.version))
-      .limit(1);
+      .orderBy(asc(modelVersions.version));
+    const latest = models.at(-1);
     if (!latest) continue;
-    const [done] = await ctx.db
-      .select({ id: evaluations.id })
+    const [settled] = await ctx.db
+      .select({ round: contributionSettlements.round })
+      .from(contributionSettlements)
+      .where(eq(contributionSettlements.studyId, study.id))
+      .orderBy(desc(contributionSettlements.round))
+      .limit(1);
+    const open = models.filter((m) => m.id === latest.id || (settled !== undefined && m.version > settled.round));
+    const done = await ctx.db
+      .select({ modelVersionId: evaluations.modelVersionId })
       .from(evaluations)
-      .where(and(eq(evaluations.modelVersionId, latest.id), eq(evaluations.siteId, siteId)));
-    if (!done) tasks.push({ kind: 'evaluate', studyId: study.id, modelVersionId: latest.id, final: study.status === 'completed' });
+      .where(and(eq(evaluations.siteId, siteId), inArray(evaluations.modelVersionId, open.map((m) => m.id))));
+    for (const model of open) {
+      if (done.some((d) => d.modelVersionId === model.id)) continue;
+      tasks.push({ kind: 'evaluate', studyId: study.id, modelVersionId: model.id, final: study.status === 'completed' && model.id === latest.id });
+    }
   }
   return tasks;
 }

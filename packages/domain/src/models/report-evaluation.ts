@@ -6,6 +6,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
+import { settleDueRounds, withoutBlocking } from '../contribution/settle.ts';
 
 /**
  * Records a site's signed evaluation of a global model on its own held-out data (metrics only —
@@ -52,6 +53,8 @@ export async function reportEvaluation(
       siteId: site.siteId,
       payload: { modelVersionId: model.id, final, accuracy: input.metrics.accuracy, n: input.metrics.n },
     });
+    // The last report on a model closes its validation window: settle the round at once.
+    await withoutBlocking(tx, audit, input.studyId, (sp, spAudit) => settleDueRounds(ctx, sp, spAudit, input.studyId));
     return { recorded: true, final };
   });
 }

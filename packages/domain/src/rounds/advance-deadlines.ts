@@ -4,6 +4,7 @@ import { and, asc, eq, inArray, lt, or } from 'drizzle-orm';
 import { pruneRequestNonces } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
 import { failStudy } from '../studies/finish-study.ts';
+import { settleDueRounds, studiesWithUnsettledRounds } from '../contribution/settle.ts';
 import { loadStudy } from '../studies/load-study.ts';
 import { inTransaction } from '../transaction.ts';
 import { answeredDecryptors, chooseDecryptors } from './choose-decryptors.ts';
@@ -114,6 +115,13 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
         report.failedStudies += 1;
       }),
     );
+  }
+
+  // Contribution accounting: rounds whose validation window closed without every site reporting.
+  for (const id of await studiesWithUnsettledRounds(ctx.db)) {
+    await isolated(ctx, report, `contribution of study ${id}`, null, async () => {
+      await inTransaction(ctx.db, ctx.now, (tx, audit) => settleDueRounds(ctx, tx, audit, id));
+    });
   }
 
   await isolated(ctx, report, 'nonce pruning', null, () => pruneRequestNonces(ctx));

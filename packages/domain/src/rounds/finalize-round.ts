@@ -12,6 +12,7 @@ import type { LoadedRound } from './load-round.ts';
 import { openRound } from './open-round.ts';
 import { studyStrategy } from './round-encoding.ts';
 import { privacyBudgetCheck } from '@consilium/fl/strategy';
+import { openStudyContribution, settleDueRounds, withoutBlocking } from '../contribution/settle.ts';
 
 /**
  * Turns a round's decrypted sum into its result. Statistics rounds yield the consortium's feature
@@ -50,6 +51,7 @@ export async function finalizeRound(
     const summary = { totalSamples: statistics.totalSamples, positives: statistics.positives, contributors: round.row.submissionCount };
     await markComplete(tx, round, summary, now);
     audit.record({ action: 'round.completed', actor: 'hub', studyId: study.row.id, roundId: round.row.id, payload: { index: round.row.index, summary } });
+    await withoutBlocking(tx, audit, study.row.id, (sp, spAudit) => openStudyContribution(sp, spAudit, study, round, statistics));
     await openRound(ctx, tx, audit, study, { index: round.row.index + 1, kind: 'train', baseModelVersionId: null });
     return;
   }
@@ -111,6 +113,8 @@ export async function finalizeRound(
       payload: { epsilonSpent: budget.spent, epsilonBudget: study.spec.privacy.differentialPrivacy.epsilon, rounds: released },
     });
   }
+  // A round whose validation window has closed by now is settled with the model that follows it.
+  await withoutBlocking(tx, audit, study.row.id, (sp, spAudit) => settleDueRounds(ctx, sp, spAudit, study.row.id));
   if (version >= study.spec.training.rounds) {
     await completeStudy(ctx, tx, audit, study, { rounds: version, finalModelVersionId: model!.id });
     return;

@@ -1,5 +1,6 @@
 import { roundChunks, rounds, submissionChunks, submissions } from '@consilium/db';
-import { AppError, ErrorCode } from '@consilium/errors';
+import { AppError, ErrorCode, isAppError } from '@consilium/errors';
+import { recordProtocolViolation, replayedFrom, type ProtocolViolationReason } from '../contribution/protocol-violations.ts';
 import { and, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
@@ -40,8 +41,25 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
   checkChunkCount(round, upload, 'submission');
   const study = await loadStudy(ctx.db, studyId);
   const context = round.encoding.scheme === 'ckks-multiparty' ? await ctx.crypto.context(study.spec.privacy.ckks) : null;
+  const violation = (reason: ProtocolViolationReason, detail: string) => recordProtocolViolation(ctx, site, { studyId, roundId, reason, detail, payloadHash: payloadSha256 });
+  if (context) {
+    // Encryption is randomised: the same ciphertext twice is a replay, not a coincidence.
+    const earlier = await replayedFrom(ctx, site.siteId, studyId, roundId, payloadSha256);
+    if (earlier !== null) {
+      const detail = `the same ciphertext was already submitted for round ${earlier}`;
+      await violation('replayed-ciphertext', detail);
+      throw new AppError(ErrorCode.INVALID_INPUT, `Submission refused: ${detail}`);
+    }
+  }
   const bound = roundValueBound(study.spec, round.row.kind, round.row.participants.length);
-  const addable = upload.parts.map((part, i) => inChunk(i, () => readPart(round.encoding, context, part, bound)));
+  let addable;
+  try {
+    addable = upload.parts.map((part, i) => inChunk(i, () => readPart(round.encoding, context, part, bound)));
+  } catch (error) {
+    // Signed bytes that are not a valid update for this round: recorded as proof before refusing.
+    if (isAppError(error) && (error.code === ErrorCode.INVALID_CIPHERTEXT || error.code === ErrorCode.INVALID_INPUT)) await violation('invalid-ciphertext', error.message);
+    throw error;
+  }
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const locked = await loadRound(tx, roundId, { forUpdate: true });

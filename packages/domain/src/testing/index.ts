@@ -10,6 +10,7 @@ export { useDomainHarness, type DomainHarness } from './harness.ts';
 export { SimulatedSite, type Contribution, type SignedRequest, type SiteProfile } from './simulated-site.ts';
 export { asEnvelope, authenticateSigned, domainTransport, type HubTransport, type PollAnswer } from './transport.ts';
 export { driveStudy, performTask, runPendingTasks, type StudyUnderTest } from './drive.ts';
+export { runStudyWithContribution } from './contribution.ts';
 export { currentRound, runCeremony, setUpStudy, siteProfiles, testStudySpec, type TestStudy, type TestStudyOptions } from './test-study.ts';
 export { AUDIT_TABLES, changedTables, publicTables, rowsOf, snapshotState, type StateSnapshot } from './snapshot.ts';
 export { findBytesInDatabase, findSecretsInDatabase, type Finding, type MultiScanReport, type ScanReport } from './database-scan.ts';

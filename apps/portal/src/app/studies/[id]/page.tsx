@@ -9,6 +9,7 @@ import { ModelsTable } from '../../../components/study/models-table.tsx';
 import { RoundsTable } from '../../../components/study/rounds-table.tsx';
 import { SitesTable } from '../../../components/study/sites-table.tsx';
 import { StudyFacts } from '../../../components/study/study-facts.tsx';
+import { StudyTabs } from '../../../components/study/study-tabs.tsx';
 import { getStudyProgress, type StudyProgress } from '../../../server/hub.ts';
 
 interface StudyPageProps {
@@ -59,6 +60,7 @@ function StudyDetails({ study, now }: { study: StudyProgress; now: number }) {
         <RefreshButton />
       </div>
       {study.spec.description ? <p className="lead">{study.spec.description}</p> : null}
+      <StudyTabs studyId={study.id} current="progress" />
       {study.failureReason ? (
         <div className="notice notice--error" role="alert">
           <h2 className="notice__title">The study failed</h2>
