@@ -8,7 +8,7 @@ describe('contribution benchmark', () => {
   it('runs six real agents through an encrypted study and meets every target: cheats caught and paid least, rare data and reliability rewarded', { timeout: 600_000 }, async () => {
     // Execute
     const workDir = await mkdtemp(path.join(tmpdir(), 'consilium-bench-contribution-'));
-    const { json, text } = await contribution({ flags: { rounds: '5', 'deadline-s': '10' }, workDir, databaseUrl: undefined, log: () => undefined });
+    const { json, text } = await contribution({ flags: { rounds: '5', 'deadline-s': '25' }, workDir, databaseUrl: undefined, log: () => undefined });
 
     // Assert
     const targets = json.targets as Record<string, boolean>;

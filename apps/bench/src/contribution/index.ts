@@ -21,7 +21,8 @@ export const contributionHelp = `contribution  six real agents on an encrypted s
               a free rider, a label flipper, a sample-count inflater and an unreliable site; reports each
               site's contribution components, reputation, flags, slashes and ownership share
     --rounds <n>        training rounds (default 6)
-    --deadline-s <s>    round deadline in seconds: how long a missed round holds the others (default 15)
+    --deadline-s <s>    round deadline in seconds: how long a missed round holds the others, and the key
+                        ceremony's deadline (default 30)
     --seed <n>          data seed (default 7)
     --keep              keep the work directory (logs, databases)`;
 
@@ -42,7 +43,7 @@ export async function contribution(ctx: BenchContext): Promise<BenchResult> {
   const int = intFlags(ctx.flags, issues);
   const rounds = int('rounds', 6, 3, 50);
   const seed = int('seed', 7, 1, 2 ** 31 - 1);
-  const deadlineS = int('deadline-s', 15, 5, 3600);
+  const deadlineS = int('deadline-s', 30, 5, 3600);
   if (issues.length > 0) throw new AppError(ErrorCode.INVALID_INPUT, issues.join('; '));
 
   await mkdir(ctx.workDir, { recursive: true });

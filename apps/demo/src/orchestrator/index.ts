@@ -9,6 +9,7 @@ export { startHubProcess, parseListeningLine } from './hub-process.ts';
 export type { HubProcess, HubProcessOptions } from './hub-process.ts';
 export { startAgentProcess, enrollAgent } from './agent-process.ts';
 export type { AgentProcess, AgentProcessOptions, EnrollAgentOptions } from './agent-process.ts';
+export { agentCliScript, hubCliScript } from './cli-scripts.ts';
 export { createStudy } from './create-study.ts';
 export type { CreatedStudy } from './create-study.ts';
 export { adminClientOf, downloadModelParameters } from './hub-client.ts';

@@ -39,6 +39,8 @@ export interface FaultConsortiumOptions {
   sites?: number;
   /** How often agents ask the hub for work (default 300 ms). */
   agentPollMs?: number;
+  /** CONSILIUM_LOG_LEVEL of the hub and the agents (default info). */
+  logLevel?: 'info' | 'debug' | 'trace';
 }
 
 /**
@@ -66,6 +68,8 @@ export class FaultConsortium {
   hubDataDir = '';
   port = 0;
   studyId = '';
+  /** The one-time enrolment token issued to each site, by site name (secrets: for tests that look for them). */
+  enrolmentTokens: Record<string, string> = {};
   sites: FaultSite[] = [];
   database: HubDatabase | null = null;
   #hub: HubProcess | null = null;
@@ -105,6 +109,7 @@ export class FaultConsortium {
 
     const { studyId, tokens } = await createStudy(this.hub, this.options.spec, this.sites.map((s) => s.name));
     this.studyId = studyId;
+    this.enrolmentTokens = tokens;
     await Promise.all(this.sites.map((site) => this.startAgent(site, tokens[site.name])));
     if (this.options.spec.federation?.autoStart === false) {
       // Started once every agent polls, the key ceremony's deadline times the ceremony, not the agents' start-up.
@@ -133,7 +138,7 @@ export class FaultConsortium {
       port: this.port,
       // Every start appends to the same log: one file tells the whole story.
       logFile: path.join(this.logsDir, 'hub.log'),
-      env: childEnv({ CONSILIUM_LOG_LEVEL: 'info' }),
+      env: childEnv({ CONSILIUM_LOG_LEVEL: this.options.logLevel ?? 'info' }),
     });
     this.#hub = hub;
     this.#client = adminClientOf(hub);
@@ -162,7 +167,7 @@ export class FaultConsortium {
       logFile: site.logFile,
       untilDone: true,
       pollMs: this.options.agentPollMs ?? 300,
-      env: childEnv({ CONSILIUM_LOG_LEVEL: 'info' }),
+      env: childEnv({ CONSILIUM_LOG_LEVEL: this.options.logLevel ?? 'info' }),
     });
     site.agent = agent;
     void agent.exited.then((code) => {

@@ -13,6 +13,7 @@ export { driveStudy, performTask, runPendingTasks, type StudyUnderTest } from '.
 export { runStudyWithContribution } from './contribution.ts';
 export { currentRound, runCeremony, setUpStudy, siteProfiles, testStudySpec, type TestStudy, type TestStudyOptions } from './test-study.ts';
 export { AUDIT_TABLES, changedTables, publicTables, rowsOf, snapshotState, type StateSnapshot } from './snapshot.ts';
+export { formsOf, leaks, type Secret } from './secret-forms.ts';
 export { findBytesInDatabase, findSecretsInDatabase, type Finding, type MultiScanReport, type ScanReport } from './database-scan.ts';
 export { refusalOf, rejectionOf, type Refusal } from './errors.ts';
 export { contributionsTo, expectedFedAvg, expectedStatistics, maxAbsDifference, sumOf } from './expected.ts';
