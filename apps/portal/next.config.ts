@@ -14,8 +14,10 @@ const securityHeaders = [
 const nextConfig: NextConfig = {
   // Workspace packages export TypeScript source (with `.ts` import specifiers); Next compiles them.
   // The portal imports only types from @consilium/api plus its client factory (@consilium/api/client),
-  // and the ownership statement's HTML renderer from @consilium/contribution (server only).
-  transpilePackages: ['@consilium/api', '@consilium/contribution'],
+  // the ownership statement's HTML renderer from @consilium/contribution, and (server only, for the
+  // model downloads) TensorFlow.js model building from @consilium/fl/artifacts with the data schema
+  // helpers of @consilium/data and @consilium/schemas.
+  transpilePackages: ['@consilium/api', '@consilium/contribution', '@consilium/fl', '@consilium/data', '@consilium/schemas'],
   turbopack: { root: monorepoRoot },
   outputFileTracingRoot: monorepoRoot,
   poweredByHeader: false,

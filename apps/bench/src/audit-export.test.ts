@@ -26,6 +26,11 @@ describe('audit-export benchmark', () => {
       for (const figure of ['seconds', 'events_per_s', 'peak_rss_bytes', 'file_bytes']) expect(Number.isFinite(figures[figure]) && figures[figure]! > 0, `${name}.${figure}`).toBe(true);
     }
     expect(json.filtered).toMatchObject({ export: { events: 200 }, verify: { events: 200 } });
+    expect(json.viewer).toMatchObject({ page_size: 50, walk: { events: 200, pages: 1 } });
+    for (const page of (json.viewer as { pages: Array<{ name: string; events: number; median_ms: number }> }).pages) {
+      expect(page.events, page.name).toBeGreaterThan(0);
+      expect(Number.isFinite(page.median_ms), page.name).toBe(true);
+    }
     expect(text).toMatch(/^export csv .*\n^export ndjson .*\n^verify csv .*\n^verify ndjson /m);
     // Nothing is left behind without --keep.
     await expect(stat(workDir)).rejects.toThrow(/ENOENT/);

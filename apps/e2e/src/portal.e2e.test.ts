@@ -9,6 +9,7 @@
  * portal builds, for the contribution page (ownership shares, share-over-rounds chart, evidence).
  * Screenshots go to docs/screenshots/ with CONSILIUM_SCREENSHOTS=1.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -429,6 +430,68 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     }
   });
 
+  it('lets a compliance officer filter the audit log by action, page Older and Newer, and see the chain verified', async () => {
+    // 60 more `enrollment.token_issued` events (the other study; it never starts): more than one page of 50.
+    const action = 'enrollment.token_issued';
+    for (let i = 0; i < 60; i++) await admin.studies.issueToken.mutate({ studyId: otherStudy.id, siteName: `Audit e2e hospital ${i}` });
+    const officer = { email: 'compliance@consortium.example', password: 'correct horse battery staple (compliance)' };
+    const created = await admin.users.create.mutate({ email: officer.email, displayName: 'Noor Haddad', role: 'compliance_officer' });
+    const officerClient = (token: string) => createHubClient({ url: hub!.url, headers: () => ({ authorization: `Bearer ${token}` }) });
+    const { token } = await createHubClient({ url: hub!.url }).auth.login.mutate({ email: officer.email, password: created.oneTimePassword });
+    await officerClient(token).auth.changePassword.mutate({ currentPassword: created.oneTimePassword, newPassword: officer.password });
+    await officerClient(token).auth.logout.mutate();
+    const expected = await admin.audit.events.query({ action, limit: 200 });
+    expect(expected.events.length).toBeGreaterThan(50);
+
+    const { context, page } = await newPage();
+    try {
+      await signIn(page, officer.email, officer.password);
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Audit log' }).click();
+      await page.waitForURL('**/audit');
+      await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+      expect(await page.title()).toBe('Audit log · Consilium portal');
+
+      // The live chain, re-verified by the hub: verified, with its event count and head hash.
+      const banner = page.locator('[data-integrity="verified"]');
+      await banner.waitFor();
+      expect(await banner.textContent()).toContain('Audit chain verified');
+      expect(await banner.locator('code.hash').textContent()).toMatch(/^[0-9a-f]{64}$/);
+
+      // Filter by one action: only that action, newest first, 50 to a page.
+      await page.getByLabel('Action').selectOption(action);
+      await page.getByRole('button', { name: 'Apply filter' }).click();
+      await page.waitForURL((url) => url.searchParams.get('action') === action);
+      const rows = page.locator('table.audit-table tbody tr');
+      const seqsOf = async () => (await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-seq')))));
+      const actionsOf = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
+      await rows.first().waitFor();
+      const newest = await seqsOf();
+      expect(newest).toEqual(expected.events.slice(0, 50).map((e) => e.seq));
+      expect(new Set(await actionsOf())).toEqual(new Set([action]));
+      expect(await page.locator('pre.command[data-format="csv"]').textContent()).toContain(`--action ${action}`);
+      // A payload expands to its JSON.
+      await rows.first().locator('summary').click();
+      expect(await rows.first().locator('pre').textContent()).toContain('"siteName"');
+
+      // Older: the rest of the matching events; Newer: back to the first page.
+      const pager = page.getByRole('navigation', { name: 'Audit log pages' });
+      await pager.getByRole('link', { name: /Older/ }).click();
+      await page.waitForURL((url) => url.searchParams.has('after'));
+      await page.locator(`table.audit-table tbody tr[data-seq="${expected.events[50]!.seq}"]`).waitFor();
+      expect(await seqsOf()).toEqual(expected.events.slice(50, 100).map((e) => e.seq));
+      expect(new Set(await actionsOf())).toEqual(new Set([action]));
+      await pager.getByRole('link', { name: /Newer/ }).click();
+      await page.waitForURL((url) => url.searchParams.has('newer'));
+      await page.locator(`table.audit-table tbody tr[data-seq="${newest[0]}"]`).waitFor();
+      expect(await seqsOf()).toEqual(newest);
+      expect(page.url()).toContain(`action=${action}`);
+      await page.screenshot({ path: path.join(e2eEnv.screenshotsDir, 'portal-audit-log.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows who owns what share of a study the agents ran: ownership table, share-over-rounds chart, evidence', async () => {
     // Before its statistics round a study has nothing to account for: the page says so.
     const early = await signedInPage();
@@ -520,6 +583,85 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     } finally {
       await tablet.context.close();
     }
+  });
+
+  it('charts the agents\' study\'s metrics per version and downloads its model (TensorFlow.js files and model card)', async () => {
+    const finished = await agentStudy!.finished;
+    expect(finished.status, finished.failureReason ?? '').toBe('completed');
+    const progress = await admin.studies.progress.query({ studyId: agentStudy!.studyId });
+    const latest = progress.models.reduce((a, b) => (b.version > a.version ? b : a));
+    expect(progress.models.length).toBeGreaterThan(0);
+
+    const { context, page } = await signedInPage();
+    try {
+      await page.goto(`${portal!.url}/studies/${agentStudy!.studyId}`);
+      // The chart (training loss, validation accuracy and AUC) and its numbers as a table for screen readers.
+      const chart = page.locator('[data-chart="metrics-over-versions"]');
+      await chart.locator('svg.recharts-surface').first().waitFor();
+      await chart.locator('path.recharts-line-curve').first().waitFor({ state: 'attached' });
+      expect(await chart.locator('path.recharts-line-curve').count()).toBeGreaterThanOrEqual(2);
+      const numbers = page.getByRole('table', { name: /^Global model metrics per version/ });
+      expect(await numbers.locator('tbody tr').count()).toBe(progress.models.length);
+      // The latest version's validation by each site.
+      const bySite = page.getByRole('table', { name: `Validation of model version ${latest.version} by each site` });
+      expect(await bySite.locator('tbody tr').count()).toBe(latest.evaluations.length);
+      expect(latest.evaluations.length).toBe(agentStudy!.siteNames.length);
+      await page.getByRole('link', { name: `Model card, version ${latest.version}` }).waitFor();
+
+      // The downloads, with the person's session: model.json + weights.bin (a tfjs layers model) and the card.
+      const base = `${portal!.url}/studies/${agentStudy!.studyId}/models/${latest.version}`;
+      const modelJsonResponse = await page.request.get(`${base}?file=model.json`);
+      expect(modelJsonResponse.status()).toBe(200);
+      expect(modelJsonResponse.headers()['content-disposition']).toBe('attachment; filename="model.json"');
+      const modelJsonText = await modelJsonResponse.text();
+      const modelJson = JSON.parse(modelJsonText) as { format: string; modelTopology: unknown; weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[] }> }> };
+      expect(modelJson.format).toBe('layers-model');
+      expect(modelJson.modelTopology).toBeTypeOf('object');
+      expect(modelJson.weightsManifest.map((g) => g.paths)).toEqual([['weights.bin']]);
+      const parameterCount = modelJson.weightsManifest[0]!.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+
+      const weightsResponse = await page.request.get(`${base}?file=weights.bin`);
+      expect(weightsResponse.status()).toBe(200);
+      const weights = await weightsResponse.body();
+      expect(weights.byteLength).toBe(4 * parameterCount);
+
+      const cardJson = (await (await page.request.get(`${base}?file=model-card.json`)).json()) as {
+        format: string;
+        model: { version: number; parameterCount: number };
+        federation: { roundsCompleted: number; sites: Array<{ name: string }> };
+        privacy: { secureAggregation: string; committee: { threshold: number; size: number } | null };
+        hashes: { parametersSha256: string; modelJsonSha256: string; weightsSha256: string };
+      };
+      expect(cardJson.format).toBe('consilium-model-card/1');
+      expect(cardJson.model).toMatchObject({ version: latest.version, parameterCount });
+      expect(cardJson.federation.roundsCompleted).toBe(AGENT_STUDY.trainingRounds);
+      expect(cardJson.federation.sites.map((s) => s.name).sort()).toEqual([...agentStudy!.siteNames].sort());
+      expect(cardJson.privacy.secureAggregation).toBe('ckks-multiparty');
+      expect(cardJson.privacy.committee).not.toBeNull();
+      // The hashes tie the files to the hub's record of the version.
+      expect(cardJson.hashes.parametersSha256).toBe(latest.parametersHash);
+      expect(cardJson.hashes.modelJsonSha256).toBe(createHash('sha256').update(modelJsonText).digest('hex'));
+      expect(cardJson.hashes.weightsSha256).toBe(createHash('sha256').update(weights).digest('hex'));
+
+      const cardResponse = await page.request.get(`${base}?file=model-card.md`);
+      expect(cardResponse.status()).toBe(200);
+      expect(cardResponse.headers()['content-type']).toContain('text/markdown');
+      const card = await cardResponse.text();
+      expect(card).toMatch(new RegExp(`^# Model card: .+, version ${latest.version}\\n`));
+      for (const heading of ['## Data schema', '## Training', '## Metrics', '## Privacy', '## Hashes (SHA-256)']) expect(card).toContain(heading);
+      expect(card).toContain(latest.parametersHash);
+
+      expect((await page.request.get(`${base}?file=model.h5`)).status()).toBe(400);
+      expect((await page.request.get(`${portal!.url}/studies/${agentStudy!.studyId}/models/999?file=model.json`)).status()).toBe(404);
+    } finally {
+      await context.close();
+    }
+
+    // Nobody signed in: sent to sign in, nothing downloaded. The hub's route refuses an anonymous caller too.
+    const anonymous = await fetch(`${portal!.url}/studies/${agentStudy!.studyId}/models/${latest.version}?file=weights.bin`, { redirect: 'manual' });
+    expect([303, 307]).toContain(anonymous.status);
+    expect(anonymous.headers.get('location')).toContain('/login');
+    expect((await fetch(`${hub!.url}/v1/studies/${agentStudy!.studyId}/models/${latest.id}/parameters`)).status).toBe(401);
   });
 
   it('never sends the session token (or any administrator token) to the browser', async () => {

@@ -154,6 +154,8 @@ for (const target of testDatabaseTargets()) {
       'sites.revoke': () => ({ siteName: 'Site A', reason: 'matrix check' }),
       'sites.uploads': () => ({ siteName: 'Site A' }),
       'audit.verify': () => undefined,
+      'audit.events': () => ({ studyId: fixture.studyA, action: 'study.created', limit: 10 }),
+      'audit.actions': () => undefined,
       'contribution.summary': () => ({ studyId: fixture.studyA }),
       'contribution.statement': () => ({ studyId: fixture.studyA }),
       'agent.poll': () => ({ agentVersion: 'matrix', backend: null }),

@@ -103,6 +103,8 @@ export const accessPolicy: Readonly<Record<string, ProcedurePolicy>> = {
   },
 
   'audit.verify': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY } },
+  'audit.events': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY } },
+  'audit.actions': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY } },
 
   'agent.poll': site,
   'agent.study': site,

@@ -20,6 +20,9 @@ export async function readBinaryInput(stream: ReadableStream, maxBytes: number):
     }
     chunks.push(value);
   }
+  // The hub hands over the body it already read as one chunk: use it rather than hold a second
+  // copy while the upload waits for its round (200 simultaneous uploads wait together).
+  if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

@@ -66,7 +66,7 @@ export function filterConditions(filter: AuditExportFilter): SQL[] {
  * that the pages themselves walk the primary key. (Times normally grow with seq, but the clock may
  * step back; the page query re-checks the times, so this range is only an outer bound.)
  */
-async function seqRangeOf(db: Executor, filter: AuditExportFilter, upTo: number): Promise<{ after: number; upTo: number }> {
+export async function seqRangeOf(db: Executor, filter: AuditExportFilter, upTo: number): Promise<{ after: number; upTo: number }> {
   if (!filter.from && !filter.to) return { after: 0, upTo };
   const conditions: SQL[] = [];
   if (filter.from) conditions.push(gte(auditEvents.occurredAt, new Date(filter.from)));

@@ -5,5 +5,6 @@ export * from './verify.ts';
 export * from './export-filter.ts';
 export * from './export-format.ts';
 export * from './export.ts';
+export * from './events-page.ts';
 export * from './manifest.ts';
 export * from './verify-export.ts';

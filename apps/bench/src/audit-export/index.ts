@@ -10,6 +10,7 @@ import { formatTable } from '../format-table.ts';
 import { parseAuditExportOptions } from './options.ts';
 import { SEEDED_STUDIES, seedAuditChain, seededStudyId } from './seed.ts';
 import { runStep, type StepResult } from './steps.ts';
+import { measureViewer } from './viewer.ts';
 
 export { auditExportHelp, auditExportOptions } from './options.ts';
 
@@ -60,6 +61,9 @@ export async function auditExport(ctx: BenchContext): Promise<BenchResult> {
     const studyFilter = { studyId: seededStudyId(0) };
     const exportStudy = await step('export ndjson, one study', () => exportStep('ndjson', file('study.ndjson'), studyFilter));
     const verifyStudy = await step('verify ndjson, one study', () => verifyStep(file('study.ndjson')));
+    log('audit viewer pages (audit.events)…');
+    const viewer = await measureViewer(database.location, options.events);
+    log(`audit viewer: one study's ${viewer.walk.events} events in ${viewer.walk.pages} pages of ${viewer.walk.page_size}, ${viewer.walk.seconds.toFixed(2)} s`);
     for (const [name, r] of rows) {
       const expected = name.endsWith('one study') ? Math.floor(options.events / SEEDED_STUDIES) : options.events;
       if (r.events !== expected) throw new AppError(ErrorCode.INTERNAL, `${name} handled ${r.events} events, expected ${expected}`);
@@ -83,11 +87,13 @@ export async function auditExport(ctx: BenchContext): Promise<BenchResult> {
       export: { csv: figures(exportCsv), ndjson: figures(exportNdjson) },
       verify: { csv: { ...figures(verifyCsv), file_bytes: exportCsv.bytes }, ndjson: { ...figures(verifyNdjson), file_bytes: exportNdjson.bytes } },
       filtered: { filter: studyFilter, export: figures(exportStudy), verify: { ...figures(verifyStudy), file_bytes: exportStudy.bytes } },
+      viewer,
       baseline_peak_rss_bytes: { database_opened: baselineDb.peak_rss_bytes, modules_loaded: baselineIdle.peak_rss_bytes },
       notes: [
         'Each export and verification ran in a process of its own. peak_rss_bytes is that process\'s own high-water mark (Linux /proc/self/status VmHWM); getrusage_max_rss_bytes is process.resourceUsage().maxRSS, which on Linux also counts the parent\'s RSS at spawn time and so overstates a child\'s peak.',
         'baseline_peak_rss_bytes: a process that loaded the same modules and opened the database (or not, for verification) and stopped — what each step starts from.',
         'The exports read the database in keyset pages of page_size events; verification streams the file in 1 MiB chunks.',
+        'viewer: the audit log viewer\'s keyset pages (audit.events: seq < cursor ORDER BY seq DESC LIMIT n + 1), timed in the bench\'s process, median of 5 runs after a warm-up; walk: every page of one study\'s events, newest to oldest.',
         'The log was filled by multi-row INSERTs of events hashed with the audit package\'s hashAuditRecord, not by appendAuditEvent.',
       ],
     };
@@ -100,6 +106,12 @@ export async function auditExport(ctx: BenchContext): Promise<BenchResult> {
           return [name, String(r.events), r.seconds.toFixed(2), rate(r.events / r.seconds), bytes === undefined ? '' : mib(bytes), mib(r.peak_rss_bytes)];
         }),
       ),
+      `audit viewer, pages of ${viewer.page_size} events (median of 5):`,
+      formatTable(
+        ['page', 'events', 'median ms', 'max ms'],
+        viewer.pages.map((p) => [p.name, String(p.events), p.median_ms.toFixed(1), p.max_ms.toFixed(1)]),
+      ),
+      `audit viewer walk: one study's ${viewer.walk.events} events in ${viewer.walk.pages} pages of ${viewer.walk.page_size}: ${viewer.walk.seconds.toFixed(2)} s, ${viewer.walk.mean_page_ms.toFixed(1)} ms a page`,
       `baseline peak RSS: ${mib(baselineDb.peak_rss_bytes)} with the ${database.kind} database opened, ${mib(baselineIdle.peak_rss_bytes)} with the modules loaded`,
     ].join('\n');
     return { json, text };

@@ -25,8 +25,9 @@ export const auditExportHelp = `audit-export — streamed audit log export (CSV 
   --page-size <n>   events per keyset page of the export (default 5000)
   --keep            keep the database and the export files in the work directory (.consilium/bench/…)
 Each export (complete chain in both formats, then one study's events as NDJSON) and each offline
-verification runs in a process of its own, whose time and peak RSS are reported. The database is
-embedded PGlite in the work directory, or a scratch database on DATABASE_URL's server.`;
+verification runs in a process of its own, whose time and peak RSS are reported; then the audit
+viewer's keyset pages (audit.events) are timed: single pages and a walk of one study's events. The
+database is embedded PGlite in the work directory, or a scratch database on DATABASE_URL's server.`;
 
 /** The options from the flags, with defaults; throws INVALID_INPUT naming every bad flag. */
 export function parseAuditExportOptions(flags: Record<string, string | undefined>): AuditExportOptions {

@@ -46,9 +46,10 @@ export interface FaultConsortiumOptions {
 /**
  * Agents exit by themselves once their study is over (`run --until-done`); this is how long they
  * get. The hub answers a held poll as soon as one of the site's studies changes status, so this
- * covers the agent's last task and its shutdown.
+ * covers the agent's last tasks (the final evaluation, and any earlier model still inside its
+ * validation window) and its shutdown, on a loaded CI machine.
  */
-const AGENT_EXIT_GRACE_MS = 10_000;
+const AGENT_EXIT_GRACE_MS = 20_000;
 
 /**
  * A consortium for fault tests, built from the orchestrator's pieces: a hub on a fixed port (a hub

@@ -28,7 +28,7 @@ export interface ReplicaSite extends FaultSite {
 }
 
 /** How long agents get to exit by themselves once the study is over (see FaultConsortium). */
-const AGENT_EXIT_GRACE_MS = 10_000;
+const AGENT_EXIT_GRACE_MS = 20_000;
 
 /**
  * Several hub processes ("replicas") on one PostgreSQL database — stateless hubs behind what would

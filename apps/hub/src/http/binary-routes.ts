@@ -10,11 +10,13 @@ import {
   getRoundSubmissions,
   type AuthenticatedSite,
   type DomainContext,
+  type StreamedDownload,
 } from '@consilium/domain';
 import type { SiteRateLimiter } from '@consilium/api';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { encodeEnvelope, envelopeContentType, readSignedHeaders } from '@consilium/protocol';
 import { sendBytes } from './responses.ts';
+import { sendEnvelopeStream } from './stream-envelope.ts';
 
 export interface BinaryRequest {
   method: string;
@@ -23,11 +25,16 @@ export interface BinaryRequest {
   headers: Headers;
 }
 
-type EnvelopeDownload = (domain: DomainContext, site: AuthenticatedSite, id: string) => Promise<{ header: object; parts: Uint8Array[] }>;
+type EnvelopeDownload = (
+  domain: DomainContext,
+  site: AuthenticatedSite,
+  id: string,
+) => Promise<{ header: object; parts: Uint8Array[] } | StreamedDownload<object>>;
 
 /**
  * Signed site downloads answered with an envelope (header + binary parts). The domain decides who
  * may fetch each: committee members for ceremony material, the round's decryptors for the rest.
+ * A round's submissions are streamed (see getRoundSubmissions); the others are small enough to send whole.
  */
 const envelopeRoutes: Array<{ pattern: RegExp; load: EnvelopeDownload }> = [
   { pattern: /^\/v1\/rounds\/([0-9a-f-]{36})\/aggregate$/, load: getAggregateForDecryption },
@@ -52,7 +59,8 @@ export async function handleBinaryRoute(domain: DomainContext, req: BinaryReques
   if (envelope) {
     const site = await authenticateSite(domain, req, limiter);
     const download = await envelope.load(domain, site, envelope.match![1]!);
-    sendBytes(res, encodeEnvelope(download.header, download.parts), envelopeContentType);
+    if ('partCount' in download) await sendEnvelopeStream(res, download);
+    else sendBytes(res, encodeEnvelope(download.header, download.parts), envelopeContentType);
     return true;
   }
   if (publicKey) {

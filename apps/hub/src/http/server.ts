@@ -8,7 +8,8 @@ import { readSignedHeaders, sha256Hex } from '@consilium/protocol';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Logger } from 'pino';
 import { handleBinaryRoute } from './binary-routes.ts';
-import { readBody } from './body.ts';
+import { handleModelDownload } from './model-download.ts';
+import { bodyStream, readBody } from './body.ts';
 import type { HubMetrics } from './metrics.ts';
 import { retryAfterHeader, sendError, sendJson } from './responses.ts';
 
@@ -109,7 +110,7 @@ function createRequestHandler(options: HttpServerOptions): (req: IncomingMessage
     if (path.startsWith('/trpc/')) {
       const response = await fetchRequestHandler({
         endpoint: '/trpc',
-        req: new Request(`http://hub${path}`, { method, headers, ...(body.byteLength > 0 ? { body } : {}) }),
+        req: new Request(`http://hub${path}`, { method, headers, ...(body.byteLength > 0 ? { body: bodyStream(body), duplex: 'half' } : {}) }),
         router: appRouter,
         createContext: () => createContext(domain, request, {
             allowedOrigins: options.allowedOrigins ?? [],
@@ -130,6 +131,7 @@ function createRequestHandler(options: HttpServerOptions): (req: IncomingMessage
       res.end(Buffer.from(await response.arrayBuffer()));
       return;
     }
+    if (await handleModelDownload(domain, request, res)) return;
     if (await handleBinaryRoute(domain, request, res, options.siteRateLimiter)) return;
     throw new AppError(ErrorCode.NOT_FOUND, `No route for ${method} ${safePath(path)}`);
   }

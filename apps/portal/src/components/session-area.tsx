@@ -10,6 +10,8 @@ export async function SessionArea() {
   const { user, procedures } = signedIn;
   // Sites, for the roles that may see what left a site (administrators, compliance, a site's own administrator).
   const showSites = procedures.has('sites.uploads');
+  // The audit log, for the roles that may read it (compliance officers, administrators).
+  const showAudit = procedures.has('audit.events');
   return (
     <div className="session-area">
       {user.passwordChangeRequired ? null : (
@@ -21,6 +23,11 @@ export async function SessionArea() {
             {showSites ? (
               <li>
                 <NavLink href="/sites">Sites</NavLink>
+              </li>
+            ) : null}
+            {showAudit ? (
+              <li>
+                <NavLink href="/audit">Audit log</NavLink>
               </li>
             ) : null}
           </ul>

@@ -310,6 +310,81 @@ export const listSiteUploads = cache(async (siteName: string): Promise<HubResult
   return userCall((hub) => hub.sites.uploads.query({ siteName }));
 });
 
+// ─── Model downloads (binary: the hub's HTTP route, not tRPC) ───────────────
+
+/** A global model version's flat parameters as the hub serves them to the person. */
+export interface ModelParameters {
+  /** Flat float32 little-endian parameters. */
+  bytes: Uint8Array;
+  /** The hub's SHA-256 of the bytes (x-consilium-sha256). */
+  sha256: string | null;
+  /** When the hub published the version (x-consilium-created-at), if it said. */
+  publishedAt: string | null;
+}
+
+/** The most a model download may be: far above any model a study spec allows. */
+const MAX_MODEL_BYTES = 64 * 1024 * 1024;
+
+/** The hub's JSON refusal of a binary route: `{ error: { code, message, details } }`. */
+const BinaryRouteError = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).nullable().optional() }) });
+
+/**
+ * The parameters of one model version of a study, read with the person's session from the hub's
+ * `GET /v1/studies/<id>/models/<model id>/parameters`. The hub authorises it like `studies.progress`
+ * (the study's lead, administrators, compliance officers, its member sites' administrators). A
+ * refused session goes to /login, a one-time password to /account/password, like every other read.
+ */
+export async function getModelParameters(studyId: string, modelVersionId: string): Promise<HubResult<ModelParameters>> {
+  await connection();
+  if (!StudyId.safeParse(studyId).success || !StudyId.safeParse(modelVersionId).success) {
+    return { ok: false, problem: { kind: 'not-found', title: 'Not found', detail: 'There is no such model version.' } };
+  }
+  const token = await readSessionToken();
+  if (!token) redirect(loginUrl());
+  const read = readPortalEnv();
+  if (!read.ok) return { ok: false, problem: misconfigured(read.problems) };
+  const url = `${read.env.hubUrl}/v1/studies/${studyId}/models/${modelVersionId}/parameters`;
+  let response: Response;
+  try {
+    response = await hubFetch(url, { headers: { authorization: `Bearer ${token}` } });
+  } catch (error) {
+    const cause = describeCause(error);
+    return {
+      ok: false,
+      problem: { kind: 'unreachable', title: 'The hub is unreachable', detail: `No answer from ${displayUrl(read.env.hubUrl)}: ${cause ?? String(error)}.`, hint: HUB_URL_HINT },
+    };
+  }
+  if (response.ok) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.byteLength > MAX_MODEL_BYTES) return { ok: false, problem: { kind: 'hub-error', title: 'Unexpected answer from the hub', detail: `The model is ${bytes.byteLength} bytes, more than the portal accepts.` } };
+    return { ok: true, data: { bytes, sha256: response.headers.get('x-consilium-sha256'), publishedAt: response.headers.get('x-consilium-created-at') } };
+  }
+  const body = BinaryRouteError.safeParse(await response.json().catch(() => null));
+  const message = body.success ? body.data.error.message : `HTTP ${response.status}`;
+  if (response.status === 401) redirect(loginUrl({ reason: 'expired' }));
+  if (response.status === 403 && body.success && body.data.error.details?.reason === 'password_change_required') redirect(PASSWORD_PATH);
+  if (response.status === 403) return { ok: false, problem: { kind: 'forbidden', title: 'Your role cannot see this', detail: message, hint: 'Ask a consortium administrator if you need access.' } };
+  if (response.status === 404) return { ok: false, problem: { kind: 'not-found', title: 'Not found', detail: message } };
+  return { ok: false, problem: { kind: 'hub-error', title: 'The hub reported an error', detail: `${message} (${response.status})` } };
+}
+
+// ─── Audit log (compliance officers, administrators) ──────────────────────────
+
+export type AuditEventsPage = RouterOutputs['audit']['events'];
+export type AuditEvent = AuditEventsPage['events'][number];
+export type AuditVerification = RouterOutputs['audit']['verify'];
+
+/** One keyset page of the audit log, newest first, filtered (see lib/audit.ts for the query). */
+export function listAuditEvents(query: RouterInputs['audit']['events']): Promise<HubResult<AuditEventsPage>> {
+  return userCall((hub) => hub.audit.events.query(query));
+}
+
+/** The catalogue of audited action names, for the viewer's filter. */
+export const listAuditActions = cache((): Promise<HubResult<string[]>> => userCall((hub) => hub.audit.actions.query()));
+
+/** The live chain's integrity: the hub re-verifies every event's hash and link up to the head. */
+export const verifyAuditLog = cache((): Promise<HubResult<AuditVerification>> => userCall((hub) => hub.audit.verify.query()));
+
 // ─── Account changes (called from server actions) ────────────────────────────
 
 /** A hub mutation's outcome for a form: the data, or the hub's refusal (or why there was no answer). */

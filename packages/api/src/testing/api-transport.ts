@@ -7,7 +7,7 @@ import {
   getRoundSubmissions,
   type DomainContext,
 } from '@consilium/domain';
-import { asEnvelope, authenticateSigned, type HubTransport, type SimulatedSite } from '@consilium/domain/testing';
+import { asEnvelope, asStreamedEnvelope, authenticateSigned, type HubTransport, type SimulatedSite } from '@consilium/domain/testing';
 import { sha256Hex } from '@consilium/protocol';
 import { appRouter } from '../root.ts';
 import { createCallerFactory, createContext, type ApiOptions, type RequestInfo } from '../trpc.ts';
@@ -74,7 +74,7 @@ export function apiTransport(domain: DomainContext): HubTransport {
       return (await getCollectivePublicKey(domain, { studyId, siteId })).publicKey;
     },
     aggregate: async (site, roundId) => asEnvelope(await getAggregateForDecryption(domain, await download(site, `/v1/rounds/${roundId}/aggregate`), roundId)),
-    submissions: async (site, roundId) => asEnvelope(await getRoundSubmissions(domain, await download(site, `/v1/rounds/${roundId}/submissions`), roundId)),
+    submissions: async (site, roundId) => asStreamedEnvelope(await getRoundSubmissions(domain, await download(site, `/v1/rounds/${roundId}/submissions`), roundId)),
     keyShares: async (site, studyId) => asEnvelope(await getCeremonyKeyShares(domain, await download(site, `/v1/studies/${studyId}/key-shares`), studyId)),
     dealtShares: async (site, studyId) => asEnvelope(await getDealtShares(domain, await download(site, `/v1/studies/${studyId}/dealt-shares`), studyId)),
   };

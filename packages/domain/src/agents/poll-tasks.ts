@@ -107,15 +107,16 @@ export async function pollTasks(ctx: DomainContext, site: AuthenticatedSite, age
 
 /**
  * The models of each study this site has not evaluated yet: the latest, and every earlier one whose
- * contribution round is still open (its validation decides quality and pay, so a site that was busy
- * training while the next model appeared must still be able to report on it). Oldest first.
+ * contribution round is still open and inside its validation window (its validation decides quality
+ * and pay, so a site that was busy training while the next model appeared must still be able to
+ * report on it). Oldest first.
  */
 async function evaluationTasks(ctx: DomainContext, siteId: string, memberStudies: Array<typeof studies.$inferSelect>): Promise<Task[]> {
   const tasks: Task[] = [];
   for (const study of memberStudies) {
     if (study.status !== 'running' && study.status !== 'completed') continue;
     const models = await ctx.db
-      .select({ id: modelVersions.id, version: modelVersions.version })
+      .select({ id: modelVersions.id, version: modelVersions.version, createdAt: modelVersions.createdAt })
       .from(modelVersions)
       .where(eq(modelVersions.studyId, study.id))
       .orderBy(asc(modelVersions.version));
@@ -127,7 +128,13 @@ async function evaluationTasks(ctx: DomainContext, siteId: string, memberStudies
       .where(eq(contributionSettlements.studyId, study.id))
       .orderBy(desc(contributionSettlements.round))
       .limit(1);
-    const open = models.filter((m) => m.id === latest.id || (settled !== undefined && m.version > settled.round));
+    // A report after a round's validation window has closed would change nothing: it is settled
+    // without it at the next deadline tick, so only models still inside their window are asked for.
+    const windowMs = StudySpec.parse(study.spec).federation.roundDeadlineSeconds * 1000;
+    const now = ctx.now().getTime();
+    const open = models.filter(
+      (m) => m.id === latest.id || (settled !== undefined && m.version > settled.round && now < m.createdAt.getTime() + windowMs),
+    );
     const done = await ctx.db
       .select({ modelVersionId: evaluations.modelVersionId })
       .from(evaluations)

@@ -8,7 +8,7 @@ export { createTestHub, type TestHub } from './test-hub.ts';
 export { createTestAccount, insertTestSite, type TestAccount } from './accounts.ts';
 export { useDomainHarness, type DomainHarness } from './harness.ts';
 export { SimulatedSite, type Contribution, type SignedRequest, type SiteProfile } from './simulated-site.ts';
-export { asEnvelope, authenticateSigned, domainTransport, type HubTransport, type PollAnswer } from './transport.ts';
+export { asEnvelope, asStreamedEnvelope, authenticateSigned, domainTransport, type HubTransport, type PollAnswer } from './transport.ts';
 export { driveStudy, performTask, runPendingTasks, type StudyUnderTest } from './drive.ts';
 export { runStudyWithContribution } from './contribution.ts';
 export { currentRound, runCeremony, setUpStudy, siteProfiles, testStudySpec, type TestStudy, type TestStudyOptions } from './test-study.ts';

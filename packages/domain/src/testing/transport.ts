@@ -10,7 +10,7 @@ import { submitDealing, type DealingReceipt } from '../ceremony/submit-dealing.t
 import { submitKeyShare, type KeyShareReceipt } from '../ceremony/submit-key-share.ts';
 import type { DomainContext } from '../context.ts';
 import { enrollSite } from '../enrollment/enroll-site.ts';
-import { getAggregateForDecryption, getRoundSubmissions } from '../rounds/get-aggregate.ts';
+import { getAggregateForDecryption, getRoundSubmissions, type StreamedDownload } from '../rounds/get-aggregate.ts';
 import { reportDecryptionRefusal } from '../rounds/report-refusal.ts';
 import { submitDecryptionShare, type DecryptionShareReceipt } from '../rounds/submit-decryption-share.ts';
 import { submitUpdate, type SubmissionReceipt } from '../rounds/submit-update.ts';
@@ -75,13 +75,24 @@ export function domainTransport(ctx: DomainContext): HubTransport {
     reportRefusal: async (site, input) => reportDecryptionRefusal(ctx, await authenticate(site, 'POST', '/trpc/agent.reportRefusal', JSON.stringify(input)), input),
     keyShares: async (site, studyId) => asEnvelope(await getCeremonyKeyShares(ctx, await authenticate(site, 'GET', `/v1/studies/${studyId}/key-shares`), studyId)),
     dealtShares: async (site, studyId) => asEnvelope(await getDealtShares(ctx, await authenticate(site, 'GET', `/v1/studies/${studyId}/dealt-shares`), studyId)),
-    submissions: async (site, roundId) => asEnvelope(await getRoundSubmissions(ctx, await authenticate(site, 'GET', `/v1/rounds/${roundId}/submissions`), roundId)),
+    submissions: async (site, roundId) => asStreamedEnvelope(await getRoundSubmissions(ctx, await authenticate(site, 'GET', `/v1/rounds/${roundId}/submissions`), roundId)),
   };
 }
 
 /** A binary download as the hub's routes send it. */
 export function asEnvelope(download: { header: object; parts: Uint8Array[] }): Uint8Array {
   return encodeEnvelope(download.header, download.parts);
+}
+
+/** A streamed download as the hub's route sends it: the same bytes as if its parts had been in memory. */
+export async function asStreamedEnvelope(download: StreamedDownload<object>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of download.parts) parts.push(part);
+  const bytes = parts.reduce((n, p) => n + p.byteLength, 0);
+  if (parts.length !== download.partCount || bytes !== download.partBytes) {
+    throw new Error(`Streamed download announced ${download.partCount} parts of ${download.partBytes} bytes and yielded ${parts.length} of ${bytes}`);
+  }
+  return encodeEnvelope(download.header, parts);
 }
 
 /** What the API's siteProcedure does with a request before any procedure runs. */

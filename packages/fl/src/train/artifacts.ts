@@ -1,8 +1,13 @@
 import { AppError, describeError, ErrorCode } from '@consilium/errors';
+import type { ModelSpec } from '@consilium/schemas';
 import * as tf from '@tensorflow/tfjs';
+import { modelFromFlatParameters } from './model.ts';
 
 /** File name the weights are referenced by in model.json, as tfjs's own savers write it. */
 export const WEIGHTS_FILE_NAME = 'weights.bin';
+
+/** The name of models built by modelArtifactsFromParameters (and prefix of their layers' names). */
+export const MODEL_NAME = 'consilium';
 
 /** A model in the standard TensorFlow.js layers format: model.json plus one weights file. */
 export interface ModelArtifactsFiles {
@@ -38,6 +43,33 @@ export async function exportModelArtifacts(model: tf.LayersModel): Promise<Model
     },
     weightsBin: new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)),
   };
+}
+
+/**
+ * The TensorFlow.js files of a model given as the hub stores it: `spec`, the number of inputs and
+ * the flat float32 parameters (little-endian bytes or a Float32Array). INVALID_INPUT when the
+ * parameters do not fit the architecture. The model is built on the current backend (cpu unless
+ * another was chosen) and disposed before returning.
+ */
+export async function modelArtifactsFromParameters(spec: ModelSpec, inputDim: number, parameters: Float32Array | Uint8Array): Promise<ModelArtifactsFiles> {
+  const flat = parameters instanceof Float32Array ? parameters : float32FromBytes(parameters);
+  await tf.ready();
+  // Fixed names: the same parameters always give the same model.json (its hash is in the model card).
+  const model = modelFromFlatParameters(spec, inputDim, flat, { name: MODEL_NAME });
+  try {
+    return await exportModelArtifacts(model);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Little-endian float32 bytes as numbers (copied: `bytes` need not be 4-byte aligned). */
+function float32FromBytes(bytes: Uint8Array): Float32Array {
+  if (bytes.byteLength % 4 !== 0) throw new AppError(ErrorCode.INVALID_INPUT, `${bytes.byteLength} bytes are not a whole number of float32 parameters`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
 }
 
 /**

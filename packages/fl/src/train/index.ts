@@ -8,7 +8,7 @@ export { getFlatParameters, setFlatParameters } from './parameters.ts';
 export { trainLocal } from './train-local.ts';
 export type { LocalTrainingResult, TrainLocalOptions, TrainProgress } from './train-local.ts';
 export { evaluateModel, predictProbabilities } from './evaluate.ts';
-export { exportModelArtifacts, loadModelFromArtifacts, WEIGHTS_FILE_NAME } from './artifacts.ts';
+export { exportModelArtifacts, loadModelFromArtifacts, modelArtifactsFromParameters, WEIGHTS_FILE_NAME } from './artifacts.ts';
 export type { ModelArtifactsFiles } from './artifacts.ts';
 export { trainCentralized } from './centralized.ts';
 export type { CentralizedOptions } from './centralized.ts';

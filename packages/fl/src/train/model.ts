@@ -4,16 +4,26 @@ import { denseLayers, initialParameters } from '../model-layout.ts';
 import { setFlatParameters } from './parameters.ts';
 
 /**
+ * Without a name, tfjs numbers models and layers from a process-wide counter (sequential_3,
+ * dense_Dense7), so two builds of the same model serialise differently. A `name` fixes the model's
+ * and its layers' names (`<name>_dense_<i>`): the saved model.json is then the same every time.
+ */
+export interface ModelNaming {
+  name?: string;
+}
+
+/**
  * The untrained architecture of `spec`: dense layers ending in one sigmoid unit. Weights are left
  * at zero; callers set them (initial, global or loaded parameters) with setFlatParameters.
  */
-export function createModel(spec: ModelSpec, inputDim: number): tf.Sequential {
-  const model = tf.sequential();
+export function createModel(spec: ModelSpec, inputDim: number, options: ModelNaming = {}): tf.Sequential {
+  const model = options.name === undefined ? tf.sequential() : tf.sequential({ name: options.name });
   denseLayers(spec, inputDim).forEach((layer, index) =>
     model.add(
       tf.layers.dense({
         units: layer.units,
         activation: layer.activation,
+        ...(options.name === undefined ? {} : { name: `${options.name}_dense_${index + 1}` }),
         // Zeros avoid spending tfjs's (unseeded) random initialisers on values we overwrite.
         kernelInitializer: 'zeros',
         biasInitializer: 'zeros',
@@ -35,8 +45,8 @@ export function buildModel(spec: ModelSpec, inputDim: number, seed: number): tf.
 }
 
 /** A model for `spec` holding `parameters` (e.g. a global model received from the hub). */
-export function modelFromFlatParameters(spec: ModelSpec, inputDim: number, parameters: Float32Array): tf.Sequential {
-  const model = createModel(spec, inputDim);
+export function modelFromFlatParameters(spec: ModelSpec, inputDim: number, parameters: Float32Array, options: ModelNaming = {}): tf.Sequential {
+  const model = createModel(spec, inputDim, options);
   try {
     setFlatParameters(model, parameters);
   } catch (error) {

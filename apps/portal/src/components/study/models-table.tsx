@@ -1,10 +1,14 @@
 import { formatDecimal, formatInteger, formatPercent, shortHash } from '../../lib/format.ts';
+import { MODEL_DOWNLOADS } from '../../lib/model-card.ts';
 import type { StudyProgress } from '../../server/hub.ts';
 import { EmptyState } from '../empty-state.tsx';
 import { TableRegion } from '../table-region.tsx';
 
-/** Model versions with metrics pooled over the sites' test sets (weighted by size; AUC averaged). */
-export function ModelsTable({ models, rounds }: { models: StudyProgress['models']; rounds: StudyProgress['rounds'] }) {
+/**
+ * Model versions with metrics pooled over the sites' test sets (weighted by size; AUC averaged).
+ * With `studyId`, each version has its download links (TensorFlow.js files and model card).
+ */
+export function ModelsTable({ models, rounds, studyId }: { models: StudyProgress['models']; rounds: StudyProgress['rounds']; studyId?: string }) {
   if (models.length === 0) {
     return (
       <EmptyState title="No model versions yet.">
@@ -43,6 +47,7 @@ export function ModelsTable({ models, rounds }: { models: StudyProgress['models'
               Sites evaluated
             </th>
             <th scope="col">Parameters hash</th>
+            {studyId ? <th scope="col">Downloads</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -60,6 +65,19 @@ export function ModelsTable({ models, rounds }: { models: StudyProgress['models'
               <td>
                 <code title={model.parametersHash}>{shortHash(model.parametersHash)}</code>
               </td>
+              {studyId ? (
+                <td>
+                  <ul className="download-links" aria-label={`Downloads of version ${model.version}`}>
+                    {MODEL_DOWNLOADS.map((d) => (
+                      <li key={d.file}>
+                        <a href={`/studies/${studyId}/models/${model.version}?file=${d.file}`} download aria-label={`${d.label}, version ${model.version}`}>
+                          {d.label}
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

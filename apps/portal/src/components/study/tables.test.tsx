@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StudyProgress } from '../../server/hub.ts';
 import { ModelsTable } from './models-table.tsx';
 import { RoundsTable } from './rounds-table.tsx';
+import { SiteMetricsTable } from './site-metrics-table.tsx';
 import { SitesTable } from './sites-table.tsx';
 
 const SITE_A = '11111111-1111-4111-8111-111111111111';
@@ -88,6 +89,20 @@ describe('study tables', () => {
       ['v1', '1', '87.5 %', '0.338', '0.830', '400', '2', `${'ab'.repeat(6)}…`],
       ['v2', '—', '—', '—', '—', '—', '0', `${'cd'.repeat(6)}…`],
     ]);
+
+    // With the study: each version's downloads, links to the portal's model route.
+    const withDownloads = renderToStaticMarkup(<ModelsTable models={models} rounds={rounds} studyId="s1" />);
+    expect(rowsOf(withDownloads)[0]!.at(-1)).toBe('model.json weights.bin Model card Model card (JSON)');
+    expect(withDownloads).toContain('<a href="/studies/s1/models/2?file=model-card.md" download="" aria-label="Model card, version 2">Model card</a>');
+
+    // Each site's validation of a version, by site name; an empty state before any report.
+    const sites = renderToStaticMarkup(<SiteMetricsTable model={models[0]!} captionId="c1" />);
+    expect(sites).toContain('<caption id="c1" class="visually-hidden">Validation of model version 1 by each site</caption>');
+    expect(rowsOf(sites)).toEqual([
+      ['A', '80.0 %', '0.810', '0.450', '100', '20.0 %'],
+      ['B', '90.0 %', '0.850', '0.300', '300', '10.0 %'],
+    ]);
+    expect(renderToStaticMarkup(<SiteMetricsTable model={models[1]!} captionId="c2" />)).toContain('No site has validated version 2 yet.');
   });
 
   it('sites: last seen relative to the request time, key share state; empty state without sites', () => {
