@@ -273,6 +273,27 @@ adminCommand('audit:verify', 'Verify the audit log\'s hash chain').action(async 
 });
 
 /*
+ * Applies the database migrations and exits, for a Kubernetes Job or an upgrade step ahead of a
+ * rollout (`serve` also migrates on start). Migrations are serialised by a PostgreSQL advisory lock,
+ * so this may run while replicas start; they find the schema current and go on.
+ */
+program
+  .command('migrate')
+  .description('Apply the database migrations and exit (serve also applies them on start)')
+  .option('--data-dir <dir>', 'hub data directory (embedded database)', env.CONSILIUM_DATA_DIR)
+  .option('--database-url <url>', 'PostgreSQL connection string (default: the embedded database in the data directory)', env.DATABASE_URL)
+  .option('--hub <url>', 'address of the hub, checked so that its embedded database is not opened under it', env.CONSILIUM_HUB_URL ?? `http://127.0.0.1:${env.CONSILIUM_PORT}`)
+  .action(async (opts: { dataDir: string; databaseUrl?: string; hub: string }) => {
+    const database = await openHubDatabaseForExport(opts);
+    try {
+      await database.migrate();
+      print(`Database ${database.location} (${database.kind}) is migrated to the current schema.`);
+    } finally {
+      await database.close();
+    }
+  });
+
+/*
  * Audit export runs against the hub's database directly, not through the admin API like the
  * commands above: an export of millions of events is streamed page by page into a file, which a
  * tRPC query (one JSON response) cannot do, and the manifest is signed with the hub's key, which

@@ -2,8 +2,8 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createSiteRateLimiter } from '@consilium/api';
-import { adminTokens, createDatabase, type DatabaseHandle } from '@consilium/db';
-import { advanceDeadlines, ChangeFeed, createAdminToken, DEFAULT_LIMITS, ensureConsortium, HubCrypto, timingDummyHash, type DomainContext, type HubLimits } from '@consilium/domain';
+import { createDatabase, type DatabaseHandle } from '@consilium/db';
+import { advanceDeadlines, ChangeFeed, createBootstrapAdminToken, DEFAULT_LIMITS, ensureConsortium, HubCrypto, timingDummyHash, type DomainContext, type HubLimits } from '@consilium/domain';
 import { sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { createHubMetrics } from './http/metrics.ts';
@@ -184,11 +184,12 @@ async function loadSigningKey(dataDir: string, logger: Logger): Promise<HubSigni
 /**
  * On the very first start there is no administrator: create a token and leave it in the data
  * directory, readable by the hub's user only, for the admin CLI (and the person running it).
+ * With several replicas starting at once, only one creates it (and has the file).
  */
 async function bootstrapAdminToken(ctx: DomainContext, dataDir: string): Promise<string | null> {
-  const existing = await ctx.db.select({ id: adminTokens.id }).from(adminTokens).limit(1);
-  if (existing.length > 0) return null;
-  const { token } = await createAdminToken(ctx, { label: 'bootstrap', actor: 'hub' });
+  const created = await createBootstrapAdminToken(ctx);
+  if (created === null) return null;
+  const { token } = created;
   const file = path.join(dataDir, 'admin-token');
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   await chmod(file, 0o600);

@@ -41,6 +41,14 @@ export interface DatabaseOptions {
 
 const migrationsFolder = path.join(import.meta.dirname, '..', 'drizzle');
 
+/**
+ * Key of the PostgreSQL session advisory lock `migrate()` holds while it applies migrations, so
+ * several hub replicas (or a `consilium-hub migrate` Job) starting at once on the same database
+ * apply each migration once, one after the other. An arbitrary fixed number in the range of the
+ * hub's other advisory-lock keys (4_711_000_xxx); it must never change between releases.
+ */
+export const MIGRATION_LOCK_KEY = 4_711_000_000;
+
 /** Hides the password of a connection string before it reaches a log. */
 export function redactDatabaseUrl(url: string): string {
   try {
@@ -79,9 +87,35 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     db: db as unknown as Database,
     kind: 'postgres',
     location: redactDatabaseUrl(url),
-    migrate: () => migratePg(db, { migrationsFolder }),
+    migrate: () => migratePostgres(pool),
     close: () => pool.end(),
   };
+}
+
+/**
+ * drizzle's migrator takes no lock and reads the last applied migration outside its transaction, so
+ * concurrent runs would race. Serialise them on a session advisory lock, taken and released on one
+ * dedicated connection (a session lock belongs to the connection that took it).
+ */
+async function migratePostgres(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  let locked = false;
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    locked = true;
+    await migratePg(drizzlePg(client), { migrationsFolder });
+  } finally {
+    let broken: Error | undefined;
+    if (locked) {
+      try {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      } catch (error) {
+        // Don't hand a connection that may still hold the lock back to the pool.
+        broken = error as Error;
+      }
+    }
+    client.release(broken);
+  }
 }
 
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
@@ -102,6 +136,7 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     db: db as unknown as Database,
     kind: 'pglite',
     location: dataDir ? path.resolve(dataDir) : '(in memory)',
+    // One connection, one process (the data directory is exclusive): no concurrent migrations, no lock.
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: () => client.close(),
   };

@@ -39,8 +39,11 @@ export function testDatabaseTargets(): TestDatabaseTarget[] {
   ];
 }
 
-/** Creates a throwaway PostgreSQL database next to the one `baseUrl` names, migrated; close() drops it. */
-export async function createScratchPostgres(baseUrl: string): Promise<DatabaseHandle> {
+/**
+ * Creates a throwaway PostgreSQL database next to the one `baseUrl` names, migrated unless
+ * `migrate: false`; close() drops it.
+ */
+export async function createScratchPostgres(baseUrl: string, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
   const name = `consilium_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -52,7 +55,7 @@ export async function createScratchPostgres(baseUrl: string): Promise<DatabaseHa
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   const handle = await createDatabase({ url: url.toString(), poolSize: 5 });
-  await handle.migrate();
+  if (options.migrate !== false) await handle.migrate();
   return {
     ...handle,
     location: redactDatabaseUrl(url.toString()),
