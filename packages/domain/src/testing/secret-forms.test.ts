@@ -19,7 +19,8 @@ describe('secret forms', () => {
   it('finds a planted secret in every one of its forms, wherever it sits in a line', () => {
     for (const [name, secret] of secrets) {
       const forms = formsOf(secret);
-      expect(forms.length, name).toBeGreaterThan(typeof secret === 'string' && !secret.includes('PRIVATE KEY') ? 0 : 3);
+      // Bytes whose base64 has no '+' or '/' spell the same in base64url: forms are deduplicated, so count at least 3.
+      expect(forms.length, name).toBeGreaterThanOrEqual(typeof secret === 'string' && !secret.includes('PRIVATE KEY') ? 1 : 3);
       for (const form of forms) {
         const planted = [...clean, JSON.stringify({ msg: 'oops', detail: `key=${form};` })];
         // A form may contain another (DER hex holds the seed's hex): one finding or more, all of this secret on that line.
