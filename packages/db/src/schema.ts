@@ -43,6 +43,10 @@ export const adminTokens = pgTable('admin_tokens', {
 
 /** Roles of people's accounts (see docs/access-control.md for what each may do). */
 export const userRoles = ['consortium_admin', 'study_lead', 'site_admin', 'compliance_officer'] as const;
+
+/** A site's decision on a study it was invited to (see `study_sites.consent`). */
+export const studyConsents = ['pending', 'approved', 'declined'] as const;
+export type StudyConsent = (typeof studyConsents)[number];
 export type UserRoleValue = (typeof userRoles)[number];
 
 /**
@@ -116,7 +120,8 @@ export const studies = pgTable('studies', {
   name: text('name').notNull(),
   /** The validated StudySpec (see @consilium/schemas). */
   spec: jsonb('spec').notNull(),
-  status: text('status', { enum: ['enrolling', 'keygen', 'running', 'completed', 'failed'] }).notNull().default('enrolling'),
+  /** `stopped`: ended early by its lead or an administrator (`stopReason` says why); models published so far are kept. */
+  status: text('status', { enum: ['enrolling', 'keygen', 'running', 'completed', 'failed', 'stopped'] }).notNull().default('enrolling'),
   /** Public seed of the common random polynomial of the key ceremony. */
   crpSeed: bytea('crp_seed'),
   /** Collective CKKS public key (sum of the sites' shares). The hub holds no secret key. */
@@ -141,6 +146,13 @@ export const studies = pgTable('studies', {
    * with an administrator token or before accounts existed: only administrators manage those.
    */
   leadUserId: uuid('lead_user_id').references(() => users.id),
+  /**
+   * Set while the study is paused: agents get no tasks, the hub accepts no upload for it and no
+   * deadline runs out; on resume the open round's (or ceremony's) deadline moves by the pause.
+   */
+  pausedAt: ts('paused_at'),
+  stoppedAt: ts('stopped_at'),
+  stopReason: text('stop_reason'),
 });
 
 export const enrollmentTokens = pgTable(
@@ -183,8 +195,21 @@ export const studySites = pgTable(
     dealingSignature: text('dealing_signature'),
     /** The collective public key hash the member recomputed itself and confirmed. */
     confirmedPublicKeyHash: text('confirmed_public_key_hash'),
+    /**
+     * The site's decision to take part (its site administrator, or its agent's operator at
+     * enrolment). Until `approved`, the site is not a participant: no tasks, no upload accepted,
+     * not counted for starting the study or in its key committee.
+     */
+    consent: text('consent', { enum: studyConsents }).notNull().default('pending'),
+    consentDecidedAt: ts('consent_decided_at'),
+    /** The actor who decided (`user:<id>` or `site:<id>`). */
+    consentDecidedBy: text('consent_decided_by'),
+    consentNote: text('consent_note'),
   },
-  (t) => [primaryKey({ columns: [t.studyId, t.siteId] })],
+  (t) => [
+    primaryKey({ columns: [t.studyId, t.siteId] }),
+    check('study_sites_consent_ck', sql.raw(`consent in (${studyConsents.map((c) => `'${c}'`).join(', ')})`)),
+  ],
 );
 
 export const rounds = pgTable(
