@@ -9,7 +9,7 @@ import { logCommand } from './commands/log.ts';
 import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
 import { networkOf, type NetworkResolver } from './config.ts';
-import { readEnv } from './env.ts';
+import { isYes, readEnv } from './env.ts';
 import { createLogger } from './logger.ts';
 import { createProgress } from './progress.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -31,19 +31,21 @@ const fileLogger = (agentFiles: AgentFiles) => createLogger({ level: env.CONSILI
 
 program
   .command('init')
-  .description('Set this site up: asks for (or takes) the hub, data file, directory, enrolment token, CA bundle and proxy; enrols; checks the data')
+  .description('Set this site up: asks for (or takes) the hub, data file, directory, enrolment token, study approval, CA bundle and proxy; enrols; checks the data')
   .option('--hub-url <url>', 'hub URL (default: CONSILIUM_HUB_URL)')
   .option('--data <file.csv>', 'this site\'s data file (default: CONSILIUM_DATA)')
   .option('--token <token>', 'one-time enrolment token (prefer CONSILIUM_ENROLLMENT_TOKEN: arguments are visible to other users)')
+  .option('--approve-study', 'approve, for this site, taking part in the study the token is for (default: CONSILIUM_APPROVE_STUDY; otherwise asked, or left to the site administrator)')
   .option('--non-interactive', 'never ask; fail (exit code 2) on a missing or invalid setting')
   .option('-y, --yes', 'same as --non-interactive')
-  .action(async (opts: { hubUrl?: string; data?: string; token?: string; nonInteractive?: boolean; yes?: boolean }) => {
+  .action(async (opts: { hubUrl?: string; data?: string; token?: string; approveStudy?: boolean; nonInteractive?: boolean; yes?: boolean }) => {
     const global = program.opts<GlobalOpts>();
     const interactive = opts.nonInteractive !== true && opts.yes !== true && process.stdin.isTTY && process.stdout.isTTY;
     const given = {
       hubUrl: opts.hubUrl,
       data: opts.data,
       token: opts.token,
+      approveStudy: opts.approveStudy === true ? 'yes' : undefined,
       dir: program.getOptionValueSource('dir') === 'cli' ? global.dir : undefined,
       caFile: global.caFile,
       proxy: global.proxy,
@@ -52,6 +54,7 @@ program
       hubUrl: env.CONSILIUM_HUB_URL,
       data: env.CONSILIUM_DATA,
       token: env.CONSILIUM_ENROLLMENT_TOKEN,
+      approveStudy: env.CONSILIUM_APPROVE_STUDY,
       dir: env.CONSILIUM_AGENT_DIR,
       caFile: env.CONSILIUM_CA_FILE,
       proxy: env.CONSILIUM_PROXY ?? env.HTTPS_PROXY ?? env.https_proxy,
@@ -73,13 +76,22 @@ program
   .option('--hub <url>', 'hub URL', env.CONSILIUM_HUB_URL)
   .option('--token <token>', 'one-time enrolment token', env.CONSILIUM_ENROLLMENT_TOKEN)
   .option('--data <file.csv>', 'this site\'s data file for the study')
-  .action(async (opts: { hub?: string; token?: string; data?: string }) => {
+  .option('--approve-study', 'approve, for this site, taking part in the study (default: CONSILIUM_APPROVE_STUDY); otherwise a site administrator approves it in the portal')
+  .action(async (opts: { hub?: string; token?: string; data?: string; approveStudy?: boolean }) => {
     if (!opts.hub) throw new Error('--hub <url> is required (or set CONSILIUM_HUB_URL)');
     if (!opts.token) throw new Error('--token <token> is required (or set CONSILIUM_ENROLLMENT_TOKEN)');
     const { caFile, proxy } = program.opts<GlobalOpts>();
     await enrollCommand(
       files(),
-      { hubUrl: opts.hub, token: opts.token, data: opts.data ?? env.CONSILIUM_DATA, caFile: caFile ?? env.CONSILIUM_CA_FILE, proxy: proxy ?? env.CONSILIUM_PROXY, env },
+      {
+        hubUrl: opts.hub,
+        token: opts.token,
+        data: opts.data ?? env.CONSILIUM_DATA,
+        approveStudy: opts.approveStudy === true || isYes(env.CONSILIUM_APPROVE_STUDY),
+        caFile: caFile ?? env.CONSILIUM_CA_FILE,
+        proxy: proxy ?? env.CONSILIUM_PROXY,
+        env,
+      },
       print,
       fileLogger(files()),
     );

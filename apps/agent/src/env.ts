@@ -7,6 +7,8 @@ const AgentEnv = z.object({
   CONSILIUM_DATA: z.string().min(1).optional(),
   CONSILIUM_BACKEND: z.enum(['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']).optional(),
   CONSILIUM_ENROLLMENT_TOKEN: z.string().min(10).optional(),
+  /** `yes` to approve taking part in the study at enrolment (like --approve-study); `no` leaves it to the site administrator. */
+  CONSILIUM_APPROVE_STUDY: z.enum(['yes', 'no', 'true', 'false', '1', '0', 'y', 'n']).optional(),
   CONSILIUM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONSILIUM_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(1000),
   /** A PEM bundle of CAs to trust for the hub (NODE_EXTRA_CA_CERTS works too, natively). */
@@ -21,6 +23,11 @@ const AgentEnv = z.object({
   no_proxy: z.string().optional(),
 });
 export type AgentEnv = z.infer<typeof AgentEnv>;
+
+/** Whether a yes/no setting (CONSILIUM_APPROVE_STUDY, the init question) says yes. */
+export function isYes(value: string | undefined): boolean {
+  return value !== undefined && ['yes', 'y', 'true', '1'].includes(value.trim().toLowerCase());
+}
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): AgentEnv {
   const result = AgentEnv.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));

@@ -84,6 +84,15 @@ export function isTransient(error: unknown): boolean {
   return code === ErrorCode.UNAVAILABLE || code === ErrorCode.INTERNAL || code === ErrorCode.RATE_LIMITED;
 }
 
+/**
+ * Whether the hub refused for now, for a reason that passes: the study is paused, or this site has
+ * not approved it (yet). Not a failure of the upload: it stays in the outbox and is sent again later.
+ */
+export function isDeferred(error: unknown): boolean {
+  const code = errorCodeOf(error);
+  return code === ErrorCode.STUDY_PAUSED || code === ErrorCode.CONSENT_REQUIRED;
+}
+
 /** How long the hub asked this site to wait before its next request (RATE_LIMITED's retryAfterSeconds), in ms; null when it did not. */
 export function retryAfterMsOf(error: unknown): number | null {
   let details: unknown = null;

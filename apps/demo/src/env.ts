@@ -9,6 +9,13 @@ const DemoEnv = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** The administrator token of a PostgreSQL database whose first start wrote it elsewhere. */
   CONSILIUM_ADMIN_TOKEN: z.string().min(10).optional(),
+  /** The portal's port (default 3000; --portal-port wins). */
+  CONSILIUM_PORTAL_PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'must be a port number from 1 to 65535')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be a port number from 1 to 65535').max(65_535, 'must be a port number from 1 to 65535'))
+    .optional(),
 });
 export type DemoEnv = z.infer<typeof DemoEnv>;
 

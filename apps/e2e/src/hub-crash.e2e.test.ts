@@ -12,9 +12,9 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StudyProgress } from '@consilium/demo/orchestrator';
-import { FaultConsortium, type FaultSite } from './support/fault-consortium.ts';
+import { FaultConsortium } from './support/fault-consortium.ts';
 import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, thresholdOf, TRAINING_ROUNDS } from './support/fault-study.ts';
+import { holdRoundCollecting } from './support/hold-round.ts';
 import { hubDatabaseTargets } from './support/hub-databases.ts';
 import { readHubUploads } from './support/hub-records.ts';
 import { problemsOfSiteUploads, readTransferLines } from './support/site-uploads.ts';
@@ -104,36 +104,3 @@ for (const target of hubDatabaseTargets()) {
   });
 }
 
-/**
- * Freezes one site's agent in a training round it has not submitted to, and waits until every other
- * participant's update is in: the round is then collecting, with accepted updates, until the held
- * site is thawed. Tries again on the next round when the site submitted before it was frozen.
- */
-async function holdRoundCollecting(consortium: FaultConsortium): Promise<{ progress: StudyProgress; round: StudyProgress['rounds'][number]; held: FaultSite }> {
-  for (let attempt = 1; ; attempt++) {
-    const pending = await consortium.waitFor(
-      'a training round with a site yet to submit',
-      (progress) => {
-        const round = progress.rounds.at(-1);
-        if (round?.kind !== 'train' || (round.status !== 'open' && round.status !== 'collecting')) return false;
-        const site = consortium.sites.find((s) => !round.submitted.includes(siteIdOf(progress, s.name)));
-        return site !== undefined && { site, roundId: round.id };
-      },
-      { timeoutMs: 90_000, pollMs: 20 },
-    );
-    consortium.freezeAgent(pending.site);
-    const state = await consortium.waitFor(
-      'the held round collecting with every other update',
-      (progress) => {
-        const round = progress.rounds.find((r) => r.id === pending.roundId);
-        if (!round) return false;
-        if (round.submitted.includes(siteIdOf(progress, pending.site.name)) || (round.status !== 'open' && round.status !== 'collecting')) return { progress, round, missed: true };
-        return round.status === 'collecting' && round.submitted.length === round.participants.length - 1 && { progress, round, missed: false };
-      },
-      { timeoutMs: 60_000, pollMs: 50 },
-    );
-    if (!state.missed) return { progress: state.progress, round: state.round, held: pending.site };
-    consortium.thawAgent(pending.site);
-    if (attempt === 3) throw new Error('Three times a site submitted before it could be held back');
-  }
-}

@@ -94,7 +94,7 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     study = { id: studyId, name: spec.name };
     for (const siteName of SITES) {
       const { token } = await admin.studies.issueToken.mutate({ studyId, siteName });
-      await admin.enrollment.enroll.mutate({ token, publicKey: generateIdentity().publicKey, agentVersion: 'e2e-0.1.0' });
+      await admin.enrollment.enroll.mutate({ token, publicKey: generateIdentity().publicKey, agentVersion: 'e2e-0.1.0', approveStudy: true });
     }
     otherStudyName = 'Heart failure readmission: external validation';
     const other = await admin.studies.create.mutate({ spec: { ...spec, name: otherStudyName } });
@@ -397,9 +397,15 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       const list = page.getByRole('table', { name: 'Sites' });
       expect((await list.locator('tbody th').allTextContents()).sort()).toEqual([...SITES, ...agentStudy!.siteNames].sort());
 
-      // Each site links to its uploads; the name (accents, spaces) survives the URL.
+      // Each site's name opens its page (agent, keys, studies and consent); the name (accents,
+      // spaces) survives the URL. The row's Uploads link opens what left the site.
       const [siteName] = SITES as [string];
       await list.getByRole('link', { name: siteName }).click();
+      await page.waitForURL(`**/sites/${encodeURIComponent(siteName)}`);
+      await page.getByRole('heading', { level: 1, name: siteName }).waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Identity keys' }).waitFor();
+      await page.goBack();
+      await list.getByRole('row', { name: new RegExp(siteName) }).getByRole('link', { name: 'Uploads' }).click();
       await page.waitForURL(`**/sites/${encodeURIComponent(siteName)}/uploads`);
       await page.getByRole('heading', { level: 1, name: `What left ${siteName}` }).waitFor();
       expect(await page.getByRole('main').textContent()).toContain('Compare with consilium-agent log on the site');
@@ -430,7 +436,7 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     }
   });
 
-  it('lets a compliance officer filter the audit log by action, page Older and Newer, and see the chain verified', async () => {
+  it('lets a compliance officer filter the audit log by action, page Older and Newer, see the chain verified, and export it from the browser and verify it offline', async () => {
     // 60 more `enrollment.token_issued` events (the other study; it never starts): more than one page of 50.
     const action = 'enrollment.token_issued';
     for (let i = 0; i < 60; i++) await admin.studies.issueToken.mutate({ studyId: otherStudy.id, siteName: `Audit e2e hospital ${i}` });
@@ -487,6 +493,79 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       expect(await seqsOf()).toEqual(newest);
       expect(page.url()).toContain(`action=${action}`);
       await page.screenshot({ path: path.join(e2eEnv.screenshotsDir, 'portal-audit-log.png'), fullPage: true });
+
+      // Export from the browser, for the filter shown: the export and its signed manifest in each format,
+      // saved as the browser names them, then checked by the real offline verifier, the hub key pinned
+      // from the hub's data directory as its operator would give it (not taken from the page).
+      const { execFile } = await import('node:child_process');
+      const { readFile, writeFile } = await import('node:fs/promises');
+      const { promisify } = await import('node:util');
+      const { fingerprint } = await import('@consilium/protocol');
+      const hubSrc = path.resolve(import.meta.dirname, '..', '..', 'hub', 'src');
+      const node = async (script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+        try {
+          const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(hubSrc, script), ...args], { env: childEnv({ CONSILIUM_LOG_LEVEL: 'silent' }) });
+          return { code: 0, stdout, stderr };
+        } catch (error) {
+          const e = error as { code?: number; stdout?: string; stderr?: string };
+          return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+        }
+      };
+      const keyOut = await node('cli.ts', ['audit:public-key', '--data-dir', path.join(workDir, 'hub')]);
+      expect(keyOut.code, keyOut.stderr).toBe(0);
+      const hubKey = keyOut.stdout.trim();
+      const exportPanel = page.locator('section[aria-labelledby="audit-export-heading"]');
+      expect(await exportPanel.locator('[data-fingerprint]').textContent()).toBe(fingerprint(hubKey));
+      const throughSeq = Number(await exportPanel.getAttribute('data-through-seq'));
+      expect(throughSeq).toBeGreaterThanOrEqual(expected.events[0]!.seq);
+      const downloadsDir = path.join(workDir, 'audit-downloads');
+      await mkdir(downloadsDir, { recursive: true });
+      const save = async (linkName: string): Promise<string> => {
+        const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), exportPanel.getByRole('link', { name: linkName, exact: true }).click()]);
+        const file = path.join(downloadsDir, download.suggestedFilename());
+        await download.saveAs(file);
+        expect(await download.failure()).toBeNull();
+        return file;
+      };
+      const verified: Record<string, string> = {};
+      for (const [format, label] of [
+        ['ndjson', 'NDJSON'],
+        ['csv', 'CSV'],
+      ] as const) {
+        const file = await save(`Download ${label}`);
+        const manifest = await save(`Download ${label} manifest`);
+        expect(path.basename(file)).toMatch(new RegExp(`^consilium-audit-through-${throughSeq}-filtered-[0-9a-f]{8}\\.${format}$`));
+        expect(manifest).toBe(`${file}.manifest.json`);
+        const result = await node('audit-cli.ts', ['verify', file, '--public-key', hubKey]);
+        expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
+        expect(result.stdout).toMatch(new RegExp(`^OK: \\d+ events verified \\(${format} export filtered by .*"action":"${action.replace('.', '\\.')}"`));
+        expect(Number(/^OK: (\d+) events/.exec(result.stdout)![1])).toBeGreaterThanOrEqual(expected.events.length);
+        verified[format] = file;
+      }
+      // One changed byte in an event is caught, and the event named.
+      const lines = (await readFile(verified.ndjson!, 'utf8')).split('\n');
+      const at = lines.findIndex((line) => line.includes('Audit e2e hospital'));
+      expect(at).toBeGreaterThanOrEqual(0);
+      const victim = JSON.parse(lines[at]!) as { seq: number };
+      lines[at] = lines[at]!.replace('Audit e2e hospital', 'Audit e2e Hospital');
+      await writeFile(verified.ndjson!, lines.join('\n'));
+      const tampered = await node('audit-cli.ts', ['verify', verified.ndjson!, '--public-key', hubKey]);
+      expect(tampered.code).toBe(2);
+      expect(tampered.stdout).toContain(`First bad event (seq ${victim.seq}, line ${at + 1})`);
+
+      // The whole log, unfiltered: the complete chain up to the head the page showed, every link followed.
+      await page.goto(`${portal!.url}/audit`);
+      const wholeSeq = Number(await exportPanel.getAttribute('data-through-seq'));
+      expect(wholeSeq).toBeGreaterThan(throughSeq); // the exports above were recorded in the log
+      const whole = await save('Download NDJSON');
+      await save('Download NDJSON manifest');
+      expect(path.basename(whole)).toBe(`consilium-audit-through-${wholeSeq}.ndjson`);
+      const complete = await node('audit-cli.ts', ['verify', whole, '--public-key', hubKey]);
+      expect(complete.code, `${complete.stdout}${complete.stderr}`).toBe(0);
+      expect(complete.stdout).toContain(`OK: ${wholeSeq} events verified (ndjson export of the complete chain, events 1–${wholeSeq}`);
+      const exported = await admin.audit.events.query({ action: 'audit.exported', limit: 10 });
+      expect(exported.events.map((e) => e.actor)).toEqual(Array(exported.events.length).fill(`user:${created.user.id}`));
+      expect(exported.events.length).toBeGreaterThanOrEqual(3);
     } finally {
       await context.close();
     }

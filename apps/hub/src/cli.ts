@@ -315,6 +315,7 @@ program
   .option('--database-url <url>', 'PostgreSQL connection string (default: the embedded database in the data directory)', env.DATABASE_URL)
   .option('--hub <url>', 'address of the hub, checked so that its embedded database is not opened under it', env.CONSILIUM_HUB_URL ?? `http://127.0.0.1:${env.CONSILIUM_PORT}`)
   .option('--page-size <n>', 'events read per query', String(DEFAULT_EXPORT_PAGE_SIZE))
+  .option('--through-seq <n>', 'stop at this event (default: the chain head); the same filter and --through-seq always give the same file, as the portal\'s downloads do')
   .option('--json', 'print the manifest as JSON')
   .addHelpText(
     'after',
@@ -340,12 +341,16 @@ it saw when it began.`,
     const pageSize = Number(opts.pageSize);
     if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new AppError(ErrorCode.INVALID_INPUT, `--page-size must be a positive integer, got "${opts.pageSize}"`);
     const base = { studyId: opts.study, actor: opts.actor, action: opts.action, from: opts.from, to: opts.to };
+    const throughSeq = opts.throughSeq === undefined ? undefined : Number(opts.throughSeq);
+    if (throughSeq !== undefined && (!/^\d+$/.test(opts.throughSeq!) || !Number.isSafeInteger(throughSeq))) {
+      throw new AppError(ErrorCode.INVALID_INPUT, `--through-seq must be a non-negative integer, got "${opts.throughSeq}"`);
+    }
     parseAuditExportFilter(base); // refuse a bad filter before touching the database
     const database = await openHubDatabaseForExport(opts);
     try {
       const key = await loadOrCreateHubSigningKey(opts.dataDir);
       const siteId = opts.site === undefined ? undefined : await resolveSiteId(database.db, opts.site);
-      const written = await writeAuditExport(database.db, { format: opts.format, filter: { ...base, siteId }, out: opts.out, signingKeyPem: key.privateKeyPem, pageSize });
+      const written = await writeAuditExport(database.db, { format: opts.format, filter: { ...base, siteId }, out: opts.out, signingKeyPem: key.privateKeyPem, pageSize, ...(throughSeq === undefined ? {} : { throughSeq }) });
       if (opts.json) return print(written.manifest);
       const m = written.manifest;
       const scope = Object.keys(m.filter).length === 0 ? `the complete chain, events 1–${m.chainHead.seq}` : `filtered: ${JSON.stringify(m.filter)}`;
@@ -370,6 +375,7 @@ interface AuditExportOpts {
   databaseUrl?: string;
   hub: string;
   pageSize: string;
+  throughSeq?: string;
   json?: boolean;
 }
 

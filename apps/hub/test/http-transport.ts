@@ -17,7 +17,8 @@ export function httpTransport(baseUrl: () => string): HubTransport {
     return new Uint8Array(await response.arrayBuffer());
   };
   return {
-    enroll: (site, token) => client(null).enrollment.enroll.mutate({ token, publicKey: site.identity.publicKey, agentVersion: 'simulated' }),
+    enroll: (site, token, options) =>
+      client(null).enrollment.enroll.mutate({ token, publicKey: site.identity.publicKey, agentVersion: 'simulated', approveStudy: options?.approveStudy ?? true }),
     poll: (site) => client(site).agent.poll.mutate({ agentVersion: 'simulated', backend: null }),
     submitKeyShare: (site, envelope) => client(site).agent.submitKeyShare.mutate(envelope),
     submitDealing: (site, envelope) => client(site).agent.submitDealing.mutate(envelope),

@@ -86,10 +86,17 @@ export const accessPolicy: Readonly<Record<string, ProcedurePolicy>> = {
   'studies.issueToken': { kind: 'user', roles: { consortium_admin: ANY, study_lead: LED_STUDY }, resource: Resource.STUDY },
   'studies.revokeToken': { kind: 'user', roles: { consortium_admin: ANY, study_lead: LED_STUDY }, resource: Resource.ENROLLMENT_TOKEN },
   'studies.assignLead': { kind: 'user', roles: { consortium_admin: ANY } },
+  'studies.pause': { kind: 'user', roles: { consortium_admin: ANY, study_lead: LED_STUDY }, resource: Resource.STUDY },
+  'studies.resume': { kind: 'user', roles: { consortium_admin: ANY, study_lead: LED_STUDY }, resource: Resource.STUDY },
+  'studies.stop': { kind: 'user', roles: { consortium_admin: ANY, study_lead: LED_STUDY }, resource: Resource.STUDY },
+  'studies.tokens': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY, study_lead: LED_STUDY }, resource: Resource.STUDY },
 
   'sites.list': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY, study_lead: ANY, site_admin: OWN_SITE } },
   'sites.revoke': { kind: 'user', roles: { consortium_admin: ANY, site_admin: OWN_SITE }, resource: Resource.SITE },
   'sites.uploads': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY, site_admin: OWN_SITE }, resource: Resource.SITE },
+  'sites.detail': { kind: 'user', roles: { consortium_admin: ANY, compliance_officer: ANY, site_admin: OWN_SITE }, resource: Resource.SITE },
+  // Consent is the site's own: only its site administrator gives it (or its agent's operator at enrolment).
+  'sites.decideConsent': { kind: 'user', roles: { site_admin: OWN_SITE }, resource: Resource.SITE },
 
   'contribution.summary': {
     kind: 'user',

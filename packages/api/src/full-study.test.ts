@@ -462,7 +462,7 @@ function observe(transport: HubTransport, record: <T>(call: string, run: () => P
     return receipt;
   };
   return {
-    enroll: (site, token) => record(`enroll ${site.name}`, () => transport.enroll(site, token)),
+    enroll: (site, token, options) => record(`enroll ${site.name}`, () => transport.enroll(site, token, options)),
     poll: (site) => record(`poll by ${site.name}`, () => transport.poll(site)),
     submitKeyShare: (site, envelope) => upload('submitKeyShare', `key share by ${site.name}`, () => transport.submitKeyShare(site, envelope)),
     submitDealing: (site, envelope) => upload('submitDealing', `dealing by ${site.name}`, () => transport.submitDealing(site, envelope)),

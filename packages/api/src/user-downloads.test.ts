@@ -4,7 +4,7 @@ import { createTestAccount, createTestHub, insertTestSite, testStudySpec, type T
 import { ErrorCode, isAppError } from '@consilium/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessPolicy, Scope } from './access-policy.ts';
-import { authorizeStudyDownload } from './user-downloads.ts';
+import { authorizeStudyDownload, authorizeUserDownload } from './user-downloads.ts';
 
 /**
  * People's binary downloads (the hub's model parameters route) borrow a procedure's policy entry:
@@ -74,6 +74,28 @@ for (const target of testDatabaseTargets()) {
       expect(await outcome(lead.headers, fixture.studyB)).toBe('forbidden');
       await expect(authorizeStudyDownload(hub.ctx, lead.headers, { procedure: 'agent.poll', studyId: fixture.studyA })).rejects.toThrow(/cannot borrow/);
       await expect(authorizeStudyDownload(hub.ctx, lead.headers, { procedure: 'studies.list', studyId: fixture.studyA })).rejects.toThrow(/cannot borrow/);
+    });
+
+    it('grants a download without a resource (the audit export) exactly to the roles audit.events grants, and names the actor', async () => {
+      const policy = accessPolicy['audit.events']!;
+      if (policy.kind !== 'user') throw new Error('audit.events is a people\'s procedure');
+      for (const caller of callers) {
+        let result: string;
+        try {
+          const { actor } = await authorizeUserDownload(hub.ctx, caller.headers, { procedure: 'audit.events' });
+          expect(actor).toMatch(/^(user|admin):/);
+          result = 'allowed';
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          result = error.code === ErrorCode.FORBIDDEN ? 'forbidden' : error.code === ErrorCode.UNAUTHENTICATED ? 'unauthenticated' : error.code;
+        }
+        const expected = caller.role === null ? 'unauthenticated' : policy.roles[caller.role] ? 'allowed' : 'forbidden';
+        expect(`${caller.name}: ${result}`).toBe(`${caller.name}: ${expected}`);
+      }
+      const admin = callers.find((c) => c.name === 'compliance_officer')!;
+      // A scoped policy cannot be borrowed without its resource.
+      await expect(authorizeUserDownload(hub.ctx, admin.headers, { procedure: 'studies.list' })).rejects.toThrow(/cannot borrow/);
+      await expect(authorizeUserDownload(hub.ctx, admin.headers, { procedure: 'studies.progress' })).rejects.toThrow(/cannot borrow/);
     });
   });
 }

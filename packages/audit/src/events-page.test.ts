@@ -19,6 +19,8 @@ const N = 100_000;
 const studies = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 /** A study with 100 events among the 100,000: a selective filter, which the planner answers from (study_id, seq). */
 const rareStudy = randomUUID();
+/** A person with 99 events among the 100,000: answered from (actor, seq). */
+const RARE_ACTOR = `user:${randomUUID()}`;
 const sites = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 const actions = ['round.update_accepted', 'round.opened', 'round.completed', 'site.enrolled', 'auth.login_succeeded', 'study.created', 'round.aggregated'];
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
@@ -28,7 +30,7 @@ function syntheticEvent(seq: number, prevHash: string): AuditRecord {
   const unhashed = {
     seq,
     occurredAt: new Date(T0 + seq * 60_000),
-    actor: seq % 11 === 0 ? 'admin:ops' : seq % 5 === 0 ? 'hub' : `site:${sites[seq % sites.length]}`,
+    actor: seq % 1009 === 0 ? RARE_ACTOR : seq % 11 === 0 ? 'admin:ops' : seq % 5 === 0 ? 'hub' : `site:${sites[seq % sites.length]}`,
     action: actions[seq % actions.length]!,
     studyId: seq % 1000 === 0 ? rareStudy : studies[seq % studies.length]!,
     siteId: seq % 3 === 0 ? null : sites[seq % sites.length]!,
@@ -120,6 +122,7 @@ for (const target of testDatabaseTargets()) {
       ['one action', () => parseAuditExportFilter({ action: 'site.enrolled' }), 200],
       ['a site, an action and a time range', () => parseAuditExportFilter({ siteId: sites[2], action: 'round.opened', from: '2025-01-10T00:00:00Z', to: '2025-02-20T00:00:00Z' }), 50],
       ['an actor', () => parseAuditExportFilter({ actor: 'admin:ops' }), 200],
+      ['a rare actor', () => parseAuditExportFilter({ actor: RARE_ACTOR }), 20],
     ];
     for (const [name, filterOf, limit] of filters) {
       it(`visits every event of ${name} exactly once, newest first, Older then Newer`, async () => {
@@ -160,6 +163,7 @@ for (const target of testDatabaseTargets()) {
     it.skipIf(target.kind !== 'postgres')('answers filtered pages from an index, never a full scan (EXPLAIN)', async () => {
       const cases: Array<[AuditExportFilter, string | null]> = [
         [{ studyId: rareStudy }, 'audit_events_study_idx'],
+        [{ actor: RARE_ACTOR }, 'audit_events_actor_idx'],
         [{ studyId: studies[1]! }, null],
         [{ siteId: sites[3]! }, null],
         [{ action: 'site.enrolled' }, null],

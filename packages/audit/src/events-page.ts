@@ -12,10 +12,10 @@ import { filterConditions, seqRangeOf } from './export.ts';
  *    says whether there is an older page, whose cursor is the last event's seq.
  *  - Newer: `seq > after ORDER BY seq ASC LIMIT n + 1`, reversed; the page just above a cursor.
  *
- * The filter is the export's (same SQL conditions, see `filterConditions`): study, site and action
- * each have an index on (column, seq), which PostgreSQL walks backwards for a newest-first page. A
- * time range is first turned into a seq range with the occurred_at index (`seqRangeOf`), so an
- * unfiltered or actor-only walk of the primary key stops at the range's ends.
+ * The filter is the export's (same SQL conditions, see `filterConditions`): study, site, action and
+ * actor each have an index on (column, seq), which PostgreSQL walks backwards for a newest-first
+ * page. A time range is first turned into a seq range with the occurred_at index (`seqRangeOf`),
+ * so an unfiltered walk of the primary key stops at the range's ends.
  */
 export interface AuditEventsPageOptions {
   /** Events older than this seq (exclusive): the "Older" cursor. */

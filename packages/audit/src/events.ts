@@ -17,9 +17,21 @@ export const auditPayloads = {
   'study.privacy_budget_spent': z.object({ epsilonSpent: z.number(), epsilonBudget: z.number(), rounds: z.number().int() }),
   'study.completed': z.object({ rounds: z.number().int(), finalModelVersionId: z.string().nullable(), note: z.string().optional() }),
   'study.failed': z.object({ reason: z.string() }),
+  'study.paused': z.object({ reason: z.string().nullable() }),
+  'study.resumed': z.object({ pausedAt: z.string(), pausedForMs: z.number().int(), deadlinesMovedBy: z.number().int() }),
+  'study.stopped': z.object({ reason: z.string(), abandonedRounds: z.array(z.number().int()) }),
   'enrollment.token_issued': z.object({ siteName: z.string(), expiresAt: z.string() }),
   'enrollment.token_revoked': z.object({ siteName: z.string() }),
   'site.enrolled': z.object({ siteName: z.string(), publicKeyFingerprint: z.string(), newSite: z.boolean() }),
+  /** A site's decision on a study (its site administrator, or its agent's operator at enrolment). */
+  'site.consent_decided': z.object({
+    siteName: z.string(),
+    consent: z.enum(['approved', 'declined']),
+    previous: z.enum(['pending', 'approved', 'declined']),
+    note: z.string().nullable(),
+    /** Set when an approval is withdrawn: what that means for the study. */
+    effect: z.string().optional(),
+  }),
   'site.revoked': z.object({ siteName: z.string(), reason: z.string() }),
   'site.key_rotated': z.object({ siteName: z.string(), previousFingerprint: z.string(), publicKeyFingerprint: z.string() }),
   'site.key_share_accepted': z.object({ shareHash: hash, bytes: z.number().int() }),
@@ -64,7 +76,11 @@ export const auditPayloads = {
   'user.role_changed': z.object({ userId: z.string(), email: z.string(), from: z.string(), to: z.string(), siteId: z.string().nullable() }),
   'user.sessions_revoked': z.object({ userId: z.string(), email: z.string(), sessionsRevoked: z.number().int() }),
   'user.password_changed': z.object({ userId: z.string(), sessionsRevoked: z.number().int() }),
+  // A wrong current password when changing one's password (a stolen session guessing), or the first refusal over the limit.
+  'user.password_change_failed': z.object({ userId: z.string(), reason: z.enum(['wrong_password', 'rate_limited']) }),
   'study.lead_assigned': z.object({ leadUserId: z.string().nullable(), previousLeadUserId: z.string().nullable() }),
+  // A person downloaded a signed export of this log (the hub's GET /v1/audit/export): what they took.
+  'audit.exported': z.object({ format: z.enum(['csv', 'ndjson']), filter: z.record(z.string(), z.string()), throughSeq: z.number().int(), count: z.number().int() }),
 } as const;
 
 export type AuditAction = keyof typeof auditPayloads;

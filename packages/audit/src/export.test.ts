@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEvent } from './append.ts';
 import type { AuditEventInput, AuditRecord } from './events.ts';
-import { writeAuditExport } from './export.ts';
+import { prepareAuditExport, produceAuditExport, signAuditExport, writeAuditExport } from './export.ts';
 import { exportHeader, formatExportRecord, type AuditExportFormat } from './export-format.ts';
 import { GENESIS_HASH, hashAuditRecord } from './hash.ts';
 import { manifestPathFor, signAuditExportManifest } from './manifest.ts';
@@ -233,6 +233,48 @@ for (const target of testDatabaseTargets()) {
       await expect(exportTo('csv', { action: 'study.frobnicated' })).rejects.toThrow(/action/);
       await expect(exportTo('csv', { from: '2025-02-01', to: '2025-01-01' })).rejects.toThrow(/before/);
       await expect(exportTo('csv', { colour: 'red' })).rejects.toThrow(/colour/);
+    });
+
+    it('a cut fixed at throughSeq gives the same bytes however the log grows, and its manifest, signed separately, verifies', async () => {
+      const grown = await target.create();
+      try {
+        await append(grown, events());
+        const filter = { studyId: studyA };
+        const cut = await prepareAuditExport(grown.db, { filter, throughSeq: 8 });
+        expect(cut.chainHead.seq).toBe(8);
+        const produce = async () => {
+          const chunks: Buffer[] = [];
+          const totals = await produceAuditExport(grown.db, await prepareAuditExport(grown.db, { filter, throughSeq: 8 }), { format: 'ndjson', pageSize: 3 }, (c) => {
+            chunks.push(c);
+          });
+          return { bytes: Buffer.concat(chunks), totals };
+        };
+        const before = await produce();
+        await append(grown, events().slice(0, 4), T0 + 20 * 3_600_000);
+        const after = await produce();
+        expect(after.bytes.equals(before.bytes)).toBe(true);
+        // The CLI's writer, with the same cut: the very same bytes.
+        const out = path.join(dir, `cut-${n++}.ndjson`);
+        await writeAuditExport(grown.db, { format: 'ndjson', filter, out, signingKeyPem: hub.privateKeyPem, throughSeq: 8 });
+        expect((await readFile(out)).equals(before.bytes)).toBe(true);
+        // A manifest signed from a second pass over the same cut (as the hub's manifest route does) verifies the first pass's file.
+        const manifest = signAuditExport(cut, after.totals, { format: 'ndjson', fileName: 'cut.ndjson', exportedAt: new Date(), signingKeyPem: hub.privateKeyPem });
+        const file = path.join(dir, `cut-${n++}.ndjson`);
+        await writeFile(file, before.bytes);
+        await writeFile(manifestPathFor(file), JSON.stringify(manifest));
+        const result = await verify(file);
+        expect(result.problems).toEqual([]);
+        expect(result).toMatchObject({ ok: true, filtered: true, count: before.totals.count });
+        expect(before.totals.last!.seq).toBeLessThanOrEqual(8);
+        // Unfiltered, the cut is the chain 1..8 itself.
+        const whole = await prepareAuditExport(grown.db, { throughSeq: 8 });
+        const totals = await produceAuditExport(grown.db, whole, { format: 'csv' }, () => undefined);
+        expect(totals).toMatchObject({ count: 8, first: { seq: 1 }, last: whole.chainHead });
+        await expect(prepareAuditExport(grown.db, { throughSeq: 999 })).rejects.toThrow(/throughSeq 999 is beyond the chain head \(event 16\)/);
+        expect((await prepareAuditExport(grown.db, { throughSeq: 0 })).chainHead).toEqual({ seq: 0, hash: GENESIS_HASH });
+      } finally {
+        await grown.close();
+      }
     });
   });
 

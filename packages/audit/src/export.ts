@@ -108,6 +108,120 @@ export async function* auditExportPages(db: Executor, options: AuditExportReadOp
   }
 }
 
+/** Options of `prepareAuditExport`. */
+export interface AuditExportCutOptions {
+  /** Validated here; `{}` or absent for the complete chain. */
+  filter?: unknown;
+  /**
+   * The export's upper bound: events 1 to this seq are read (and verified), the matching ones
+   * exported. Default: the chain head now. Fixing it (the portal's downloads do, to the head when
+   * the page was shown) makes the same filter always yield the same bytes, so the export and its
+   * manifest can be fetched separately. INVALID_INPUT if it is beyond the chain head.
+   */
+  throughSeq?: number;
+}
+
+/** What an export covers: the filter (normalised) and the chain head it stops at. */
+export interface AuditExportCut {
+  filter: AuditExportFilter;
+  chainHead: AuditChainHead;
+}
+
+/** Validates the filter and fixes the export's upper bound (see `AuditExportCutOptions.throughSeq`). */
+export async function prepareAuditExport(db: Executor, options: AuditExportCutOptions): Promise<AuditExportCut> {
+  const filter = parseAuditExportFilter(options.filter);
+  const head = await readAuditHead(db);
+  const through = options.throughSeq;
+  if (through === undefined || through === head.seq) return { filter, chainHead: head };
+  if (!Number.isSafeInteger(through) || through < 0) throw new AppError(ErrorCode.INVALID_INPUT, `throughSeq must be a non-negative integer, got ${through}`, { details: { field: 'throughSeq' } });
+  if (through > head.seq) {
+    throw new AppError(ErrorCode.INVALID_INPUT, `throughSeq ${through} is beyond the chain head (event ${head.seq})`, { details: { field: 'throughSeq', head: head.seq } });
+  }
+  if (through === 0) return { filter, chainHead: { seq: 0, hash: GENESIS_HASH } };
+  const [event] = await db.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).where(eq(auditEvents.seq, through));
+  if (!event) throw chainBroken({ seq: through, reason: `event ${through} is missing` });
+  return { filter, chainHead: { seq: event.seq, hash: event.hash } };
+}
+
+/** What was written: everything the manifest states about the file and its events. */
+export interface AuditExportTotals {
+  count: number;
+  first: AuditChainHead | null;
+  last: AuditChainHead | null;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * Produces an export's bytes, chunk by chunk, through `write` (awaited before the next page is
+ * read, so a slow consumer — a file, an HTTP response — holds back the reading): each page of the
+ * chain read, its events verified (hash and link, see chain-verifier.ts), the matching ones
+ * formatted and hashed. One page is in memory at a time. Throws INVALID_DATA naming the first bad
+ * event if the chain does not verify up to the cut's head — possibly after some bytes were written,
+ * so the consumer must discard them. The CLI's file and the hub's HTTP download are both written
+ * by this function: the same cut gives the same bytes.
+ */
+export async function produceAuditExport(
+  db: Executor,
+  cut: AuditExportCut,
+  options: { format: AuditExportFormat; pageSize?: number | undefined },
+  write: (chunk: Buffer) => Promise<void> | void,
+): Promise<AuditExportTotals> {
+  const digest = createHash('sha256');
+  const chain = new AuditChainVerifier();
+  let bytes = 0;
+  let count = 0;
+  let first: AuditChainHead | null = null;
+  let last: AuditChainHead | null = null;
+  const emit = async (text: string) => {
+    const chunk = Buffer.from(text, 'utf8');
+    digest.update(chunk);
+    bytes += chunk.length;
+    await write(chunk);
+  };
+  const header = exportHeader(options.format);
+  if (header) await emit(header);
+  // The whole chain, 1 to the head, whatever the filter: every event is verified, the matching ones written.
+  for await (const page of auditExportPages(db, { filter: {}, upTo: cut.chainHead.seq, pageSize: options.pageSize })) {
+    let text = '';
+    for (const record of page) {
+      if (!chain.push(record)) throw chainBroken(chain.finish().firstBreak);
+      if (!matchesFilter(record, cut.filter)) continue;
+      text += formatExportRecord(options.format, record);
+      first ??= { seq: record.seq, hash: record.hash };
+      last = { seq: record.seq, hash: record.hash };
+      count += 1;
+    }
+    if (text) await emit(text);
+  }
+  const verified = chain.finish(cut.chainHead);
+  if (!verified.ok) throw chainBroken(verified.firstBreak);
+  return { count, first, last, bytes, sha256: digest.digest('hex') };
+}
+
+/** The signed manifest of an export produced from `cut` (see manifest.ts). */
+export function signAuditExport(
+  cut: AuditExportCut,
+  totals: AuditExportTotals,
+  options: { format: AuditExportFormat; fileName: string; exportedAt: Date; signingKeyPem: string },
+): AuditExportManifest {
+  return signAuditExportManifest(
+    {
+      type: 'consilium.audit-export',
+      version: 1,
+      format: options.format,
+      exportedAt: options.exportedAt.toISOString(),
+      filter: cut.filter,
+      chainHead: cut.chainHead,
+      count: totals.count,
+      first: totals.first,
+      last: totals.last,
+      file: { name: options.fileName, bytes: totals.bytes, sha256: totals.sha256 },
+    },
+    options.signingKeyPem,
+  );
+}
+
 /** Options of `writeAuditExport`. */
 export interface WriteAuditExportOptions {
   format: AuditExportFormat;
@@ -118,6 +232,8 @@ export interface WriteAuditExportOptions {
   /** The hub's Ed25519 private key (PKCS#8 PEM) that signs the manifest. */
   signingKeyPem: string;
   pageSize?: number;
+  /** Stop at this seq instead of the chain head (see `AuditExportCutOptions.throughSeq`). */
+  throughSeq?: number;
   now?: () => Date;
 }
 
@@ -128,53 +244,28 @@ export interface WrittenAuditExport {
 }
 
 /**
- * Streams an export to `out` — each page of the chain read, its events verified (hash and link, see
- * chain-verifier.ts), the matching ones formatted, hashed and written before the next page is read —
- * then writes the signed manifest next to it. Both are written under random temporary names,
- * created exclusively with mode 0600, and renamed, so a failed export leaves no half-written file
- * that looks complete. Throws INVALID_DATA naming the first bad event if the stored chain does not
- * verify up to the head; nothing is then written or signed.
+ * Streams an export to `out` (`produceAuditExport`), then writes the signed manifest next to it.
+ * Both are written under random temporary names, created exclusively with mode 0600, and renamed,
+ * so a failed export leaves no half-written file that looks complete. Throws INVALID_DATA naming
+ * the first bad event if the stored chain does not verify up to the head; nothing is then written
+ * or signed.
  */
 export async function writeAuditExport(db: Executor, options: WriteAuditExportOptions): Promise<WrittenAuditExport> {
   const filter = parseAuditExportFilter(options.filter);
   parsePrivateKey(options.signingKeyPem); // a bad key fails now, not after a million events
   const now = options.now ?? (() => new Date());
-  const exportedAt = now().toISOString();
-  const head = await readAuditHead(db);
+  const exportedAt = now();
+  const cut = await prepareAuditExport(db, { filter, ...(options.throughSeq === undefined ? {} : { throughSeq: options.throughSeq }) });
   const out = path.resolve(options.out);
   const manifestFile = manifestPathFor(out);
   const temp = `${out}.${randomBytes(6).toString('hex')}.partial`;
-  const digest = createHash('sha256');
-  const chain = new AuditChainVerifier();
-  let bytes = 0;
-  let count = 0;
-  let first: AuditChainHead | null = null;
-  let last: AuditChainHead | null = null;
 
+  let totals: AuditExportTotals;
   const file = await open(temp, 'wx', 0o600);
   try {
-    const write = async (text: string) => {
-      const chunk = Buffer.from(text, 'utf8');
-      digest.update(chunk);
-      bytes += chunk.length;
+    totals = await produceAuditExport(db, cut, { format: options.format, pageSize: options.pageSize }, async (chunk) => {
       await file.write(chunk);
-    };
-    await write(exportHeader(options.format));
-    // The whole chain, 1 to the head, whatever the filter: every event is verified, the matching ones written.
-    for await (const page of auditExportPages(db, { filter: {}, upTo: head.seq, pageSize: options.pageSize })) {
-      let text = '';
-      for (const record of page) {
-        if (!chain.push(record)) throw chainBroken(chain.finish().firstBreak);
-        if (!matchesFilter(record, filter)) continue;
-        text += formatExportRecord(options.format, record);
-        first ??= { seq: record.seq, hash: record.hash };
-        last = { seq: record.seq, hash: record.hash };
-        count += 1;
-      }
-      if (text) await write(text);
-    }
-    const verified = chain.finish(head);
-    if (!verified.ok) throw chainBroken(verified.firstBreak);
+    });
     await file.sync();
     await file.close();
   } catch (error) {
@@ -185,21 +276,7 @@ export async function writeAuditExport(db: Executor, options: WriteAuditExportOp
 
   let manifestTemp: string | null = null;
   try {
-    const manifest = signAuditExportManifest(
-      {
-        type: 'consilium.audit-export',
-        version: 1,
-        format: options.format,
-        exportedAt,
-        filter,
-        chainHead: head,
-        count,
-        first,
-        last,
-        file: { name: path.basename(out), bytes, sha256: digest.digest('hex') },
-      },
-      options.signingKeyPem,
-    );
+    const manifest = signAuditExport(cut, totals, { format: options.format, fileName: path.basename(out), exportedAt, signingKeyPem: options.signingKeyPem });
     manifestTemp = `${manifestFile}.${randomBytes(6).toString('hex')}.partial`;
     await writeFile(manifestTemp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     await rename(temp, out);

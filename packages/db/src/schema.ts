@@ -422,6 +422,7 @@ export const auditEvents = pgTable(
     index('audit_events_study_idx').on(t.studyId, t.seq),
     index('audit_events_site_idx').on(t.siteId, t.seq),
     index('audit_events_action_idx').on(t.action, t.seq),
+    index('audit_events_actor_idx').on(t.actor, t.seq),
     index('audit_events_time_idx').on(t.occurredAt),
   ],
 );

@@ -31,6 +31,16 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   /** The study or round is not in a state that allows this operation. */
   WRONG_STATE: 'WRONG_STATE',
+  /**
+   * The site has not approved taking part in the study (its consent is pending or declined): the
+   * hub gives it no work for the study and accepts no upload for it. A site administrator decides.
+   */
+  CONSENT_REQUIRED: 'CONSENT_REQUIRED',
+  /**
+   * The study is paused by its lead or an administrator: no work and no upload until it resumes.
+   * Retryable: an agent keeps the upload and sends it again after the study resumes.
+   */
+  STUDY_PAUSED: 'STUDY_PAUSED',
   /** An enrolment token is unknown, expired, revoked or already used. */
   INVALID_TOKEN: 'INVALID_TOKEN',
   /** A ciphertext, key share or decryption share failed structural or parameter checks. */

@@ -20,8 +20,21 @@ export type RoundKind = z.infer<typeof RoundKind>;
 export const RoundStatus = z.enum(['open', 'collecting', 'decrypting', 'complete', 'failed']);
 export type RoundStatus = z.infer<typeof RoundStatus>;
 
-export const StudyStatus = z.enum(['enrolling', 'keygen', 'running', 'completed', 'failed']);
+/** `stopped`: ended early by its lead or an administrator; like `completed` and `failed`, it has ended. */
+export const StudyStatus = z.enum(['enrolling', 'keygen', 'running', 'completed', 'failed', 'stopped']);
 export type StudyStatus = z.infer<typeof StudyStatus>;
+
+/** Statuses of a study that has ended: no site joins it, no round opens, no token is issued or redeemed. */
+export const ENDED_STUDY_STATUSES: readonly StudyStatus[] = ['completed', 'failed', 'stopped'];
+
+/** Whether a study in this status has ended (completed, failed or stopped). */
+export function isEndedStudyStatus(status: StudyStatus): boolean {
+  return ENDED_STUDY_STATUSES.includes(status);
+}
+
+/** A site's decision on a study it was invited to: only `approved` members take part. */
+export const StudyConsent = z.enum(['pending', 'approved', 'declined']);
+export type StudyConsent = z.infer<typeof StudyConsent>;
 
 /**
  * How a round's additive vector is encoded. `length` values are summed over sites; under CKKS they

@@ -13,6 +13,12 @@ export interface EnrollOptions {
   hubUrl: string;
   token: string;
   data?: string | undefined;
+  /**
+   * The operator approves, for the site, taking part in the token's study. Without it the site's
+   * membership stays pending: the agent does nothing for the study until a site administrator
+   * approves it in the portal.
+   */
+  approveStudy?: boolean | undefined;
   /** Remembered in the config: the CA bundle and proxy for the hub (init asks for them). */
   caFile?: string | undefined;
   proxy?: string | undefined;
@@ -39,7 +45,7 @@ export async function enrollCommand(files: AgentFiles, options: EnrollOptions, p
   const client = createHubClient({ url: options.hubUrl, fetch: createOutboundFetch(network, { timeoutMs: options.timeoutMs ?? 60_000 }) });
   let result;
   try {
-    result = await client.enrollment.enroll.mutate({ token: options.token, publicKey: identity.publicKey, agentVersion: AGENT_VERSION });
+    result = await client.enrollment.enroll.mutate({ token: options.token, publicKey: identity.publicKey, agentVersion: AGENT_VERSION, approveStudy: options.approveStudy === true });
   } catch (error) {
     // Never the token: the hub's messages say what is wrong with it without repeating it.
     logger?.error({ hub: options.hubUrl, error: describeError(error) }, 'enrolment failed');
@@ -59,9 +65,20 @@ export async function enrollCommand(files: AgentFiles, options: EnrollOptions, p
   }
   await saveConfig(files, config);
   await new TransferLog(files.transfers).append({ kind: 'enrolment', studyId: result.studyId, roundId: null, bytes: identity.publicKey.length, sha256: null });
-  logger?.info({ hub: options.hubUrl, siteId: result.siteId, studyId: result.studyId, fingerprint: fingerprint(identity.publicKey), newKey: identity.created }, 'enrolled');
+  logger?.info(
+    { hub: options.hubUrl, siteId: result.siteId, studyId: result.studyId, fingerprint: fingerprint(identity.publicKey), newKey: identity.created, consent: result.consent },
+    'enrolled',
+  );
   print(`Enrolled as site "${result.siteName}" (${result.siteId}) in study "${result.studyName}".`);
   print(`Identity key fingerprint: ${fingerprint(identity.publicKey)}${identity.created ? ' (new key created)' : ''}`);
+  if (result.consent === 'approved') {
+    print(`This site has approved taking part in study "${result.studyName}".`);
+  } else {
+    print(
+      `This site has not approved taking part in study "${result.studyName}" (consent: ${result.consent}). ` +
+        'A site administrator must approve the study in the portal (or re-run enrolment with --approve-study) before this agent trains or uploads anything for it.',
+    );
+  }
   if (result.studyStarted) print('Every invited site has enrolled: the study has started.');
   if (!options.data) print('Next: run "consilium-agent doctor --data <file.csv>" to check your data, then "consilium-agent run --data <file.csv>".');
 }

@@ -63,6 +63,8 @@ describe('consilium-agent init', { timeout: 120_000 }, () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     await expectConfigured(agentDir, token, stdout);
+    // Not approved at enrolment (no --approve-study): the agent says who must approve the study.
+    expect(stdout).toMatch(/A site administrator must approve the study in the portal \(or re-run enrolment with --approve-study\)/);
   });
 
   it('exits 2 naming what is wrong or missing when it cannot ask', async () => {
@@ -111,6 +113,10 @@ describe('consilium-agent init', { timeout: 120_000 }, () => {
       type(agentDir);
       await waitFor('Enrolment token:');
       type(token);
+      await waitFor('Approve taking part in the study this token is for?');
+      type('maybe'); // wrong: re-asked
+      await waitFor(/answer yes or no — please try again\./);
+      type('y');
       await waitFor('CA bundle for the hub');
       type('');
       await waitFor('HTTPS proxy (empty for none):');
@@ -121,6 +127,7 @@ describe('consilium-agent init', { timeout: 120_000 }, () => {
       expect(shown).not.toContain(token);
       expect(shown).toMatch(/^Enrolment token:\n/m); // nothing echoed
       await expectConfigured(agentDir, token, final + shown);
+      expect(final + shown).toMatch(/This site has approved taking part in study "Agent test study/);
     } finally {
       try {
         tmux('kill-server');

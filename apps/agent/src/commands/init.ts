@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AgentFiles } from '../agent-files.ts';
 import { networkOf } from '../config.ts';
-import type { AgentEnv } from '../env.ts';
+import { isYes, type AgentEnv } from '../env.ts';
 import { doctorCommand } from './doctor.ts';
 import { enrollCommand } from './enroll.ts';
 
@@ -19,6 +19,8 @@ export interface InitAnswers {
   data: string;
   dir: string;
   token: string;
+  /** `yes`: approve, for this site, taking part in the token's study; otherwise a site administrator decides in the portal. */
+  approveStudy?: string | undefined;
   caFile?: string | undefined;
   proxy?: string | undefined;
 }
@@ -105,6 +107,18 @@ const FIELDS: Record<Field, { label: string; flag: string; env?: string; require
     secret: true,
     schema: z.string().trim().min(10, 'is too short: paste the whole token the study lead sent').regex(/^\S+$/, 'must not contain spaces'),
   },
+  approveStudy: {
+    label: 'Approve taking part in the study this token is for? (yes/no; no leaves it to a site administrator in the portal)',
+    flag: '--approve-study',
+    env: 'CONSILIUM_APPROVE_STUDY',
+    required: false,
+    schema: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((v) => ['yes', 'y', 'true', '1', 'no', 'n', 'false', '0'].includes(v), 'answer yes or no')
+      .transform((v) => (isYes(v) ? 'yes' : 'no')),
+  },
   caFile: {
     label: 'CA bundle for the hub (PEM; empty for none)',
     flag: '--ca-file',
@@ -120,7 +134,7 @@ const FIELDS: Record<Field, { label: string; flag: string; env?: string; require
     schema: z.string().trim().refine(isHttpUrl, 'must be an http:// or https:// URL, e.g. http://proxy.hospital.local:3128'),
   },
 };
-const ORDER: Field[] = ['hubUrl', 'data', 'dir', 'token', 'caFile', 'proxy'];
+const ORDER: Field[] = ['hubUrl', 'data', 'dir', 'token', 'approveStudy', 'caFile', 'proxy'];
 
 async function validate(field: Field, value: string): Promise<{ value: string } | { problem: string }> {
   const result = await FIELDS[field].schema.safeParseAsync(value);
@@ -192,7 +206,7 @@ export interface InitDeps {
 
 /**
  * `consilium-agent init`: asks for (or takes from flags) the hub, data file, data directory,
- * enrolment token, CA bundle and proxy; validates each; enrols (which writes the config, 0600, in the
+ * enrolment token, whether the site approves taking part in the study, CA bundle and proxy; validates each; enrols (which writes the config, 0600, in the
  * data directory); checks the data with doctor; prints the next steps. Returns whether the data
  * check passed. The token is never printed or logged.
  */
@@ -217,7 +231,7 @@ export async function initCommand(
   const network = networkOf(null, deps.env, { caFile: answers.caFile, proxy: answers.proxy });
   await enrollCommand(
     files,
-    { hubUrl: answers.hubUrl, token: answers.token, data: answers.data, caFile: answers.caFile, proxy: answers.proxy, network },
+    { hubUrl: answers.hubUrl, token: answers.token, data: answers.data, approveStudy: answers.approveStudy === 'yes', caFile: answers.caFile, proxy: answers.proxy, network },
     print,
     logger,
   );

@@ -25,7 +25,10 @@ export async function statusCommand(files: AgentFiles, print: (line: string) => 
     print(`Studies:`);
     for (const s of poll.studies) {
       const pending = await new StudyState(files, s.studyId).pending();
-      print(`  ${s.name} [${s.status}]${s.failureReason ? ` — ${s.failureReason}` : ''}${pending.length ? `  (${pending.length} upload(s) waiting to be re-sent)` : ''}`);
+      const consent = s.consent === 'approved' ? 'approved' : `${s.consent} — a site administrator must approve it in the portal before this agent works for it`;
+      print(
+        `  ${s.name} [${s.status}${s.pausedAt ? ', paused' : ''}] consent: ${consent}${s.failureReason ? ` — ${s.failureReason}` : ''}${pending.length ? `  (${pending.length} upload(s) waiting to be re-sent)` : ''}`,
+      );
     }
     print(`Pending work: ${poll.tasks.length === 0 ? 'none' : poll.tasks.map((t) => (t.kind === 'keygen' ? `keygen (${t.stage})` : t.kind)).join(', ')}`);
   } catch (error) {

@@ -6,7 +6,7 @@ import { createCkksContext, type CkksContext } from '@consilium/secagg';
 import type { Logger } from 'pino';
 import type { AgentFiles } from '../agent-files.ts';
 import { datasetFor, type AgentConfig } from '../config.ts';
-import { describeHubError, isTransient, type HubConnection } from '../hub-connection.ts';
+import { describeHubError, isDeferred, isTransient, type HubConnection } from '../hub-connection.ts';
 import type { Progress } from '../progress.ts';
 import { StudyData } from '../study-data.ts';
 import { StudyKeys } from '../study-keys.ts';
@@ -169,7 +169,8 @@ export class TaskContext {
 
   /**
    * Sends one stored upload. When the hub answers — accepted, or refused for good — it moves to
-   * sent/ and the transfer log records it; on a transient failure it stays in the outbox.
+   * sent/ and the transfer log records it; on a transient failure — or while the study is paused,
+   * or not approved by this site — it stays in the outbox.
    */
   async send(studyId: string, item: OutboxItem): Promise<void> {
     const wireBytes = item.envelope.byteLength;
@@ -183,7 +184,7 @@ export class TaskContext {
       await this.state(studyId).done(item);
       this.logger.info({ kind: item.kind, studyId, roundId: item.roundId, bytes, duplicate: receipt.duplicate }, 'upload accepted');
     } catch (error) {
-      if (!isTransient(error)) {
+      if (!isTransient(error) && !isDeferred(error)) {
         await this.transfers.append({ kind: item.kind, studyId, roundId: item.roundId, bytes, wireBytes, sha256: payloadSha256, accepted: false, error: describeHubError(error) });
         await this.state(studyId).done(item);
       }

@@ -65,7 +65,7 @@ export function loadTransport(options: { hubOf: (site: SimulatedSite) => string;
     };
   return {
     enroll: timed('enroll', (site: SimulatedSite, token: string) =>
-      createHubClient({ url: options.hubOf(site) }).enrollment.enroll.mutate({ token, publicKey: site.identity.publicKey, agentVersion: 'simulated-load' }),
+      createHubClient({ url: options.hubOf(site) }).enrollment.enroll.mutate({ token, publicKey: site.identity.publicKey, agentVersion: 'simulated-load', approveStudy: true }),
     ),
     poll: timed('poll', (site: SimulatedSite) => client(site).agent.poll.mutate({ agentVersion: 'simulated-load', backend: null, waitMs: options.waitMs })),
     submitKeyShare: timed('submitKeyShare', (site: SimulatedSite, envelope: Uint8Array) => client(site).agent.submitKeyShare.mutate(envelope)),

@@ -24,7 +24,7 @@ describe('parseSiteArgument', () => {
 
 describe('parseDemoArgs', () => {
   it('runs the synthetic, encrypted study by default', () => {
-    expect(parseDemoArgs([])).toEqual({ kind: 'run', args: { studyPath: null, sites: [], outPath: null, plaintext: false, keep: false } });
+    expect(parseDemoArgs([])).toEqual({ kind: 'run', args: { studyPath: null, sites: [], outPath: null, plaintext: false, keep: false, portal: true, portalPort: null, rebuildPortal: false } });
   });
 
   it('reads a user study with its sites and every flag', () => {
@@ -40,8 +40,29 @@ describe('parseDemoArgs', () => {
         outPath: 'r.json',
         plaintext: true,
         keep: true,
+        portal: true,
+        portalPort: null,
+        rebuildPortal: false,
       },
     });
+  });
+
+  it('serves the portal unless --no-portal, on --portal-port, rebuilt with --rebuild-portal', () => {
+    const args = (argv: string[]) => {
+      const parsed = parseDemoArgs(argv);
+      if (parsed.kind !== 'run') throw new Error('expected a run');
+      return { portal: parsed.args.portal, portalPort: parsed.args.portalPort, rebuildPortal: parsed.args.rebuildPortal };
+    };
+    expect(args(['--no-portal'])).toEqual({ portal: false, portalPort: null, rebuildPortal: false });
+    expect(args(['--portal-port', '3100', '--rebuild-portal'])).toEqual({ portal: true, portalPort: 3100, rebuildPortal: true });
+    expect(args(['--portal-port=8080'])).toEqual({ portal: true, portalPort: 8080, rebuildPortal: false });
+  });
+
+  it('refuses a bad --portal-port, and portal flags with --no-portal', () => {
+    for (const bad of ['0', '65536', 'abc', '30.5', '-1', ''])
+      expect(() => parseDemoArgs([`--portal-port=${bad}`])).toThrow(new RegExp(`--portal-port "${bad}": expected a port number from 1 to 65535`));
+    expect(() => parseDemoArgs(['--no-portal', '--portal-port', '3000'])).toThrow(/--portal-port is for the portal, which --no-portal turns off/);
+    expect(() => parseDemoArgs(['--no-portal', '--rebuild-portal'])).toThrow(/--rebuild-portal is for the portal/);
   });
 
   it('answers --help and -h', () => {

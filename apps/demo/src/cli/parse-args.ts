@@ -14,6 +14,12 @@ export interface DemoArgs {
   plaintext: boolean;
   /** Keep the whole work directory (hub database, agent directories), not only data and logs. */
   keep: boolean;
+  /** Also serve the portal, and keep hub and portal running after the report (false: --no-portal). */
+  portal: boolean;
+  /** --portal-port: the portal's port (null: CONSILIUM_PORTAL_PORT, else 3000). */
+  portalPort: number | null;
+  /** --rebuild-portal: run `next build` even when the portal's build looks up to date. */
+  rebuildPortal: boolean;
 }
 
 export type ParsedCommand = { kind: 'help' } | { kind: 'run'; args: DemoArgs };
@@ -35,6 +41,9 @@ export function parseDemoArgs(argv: readonly string[]): ParsedCommand {
         out: { type: 'string' },
         plaintext: { type: 'boolean' },
         keep: { type: 'boolean' },
+        'no-portal': { type: 'boolean' },
+        'portal-port': { type: 'string' },
+        'rebuild-portal': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -53,9 +62,24 @@ export function parseDemoArgs(argv: readonly string[]): ParsedCommand {
   if (studyPath !== null && sites.length < 2)
     throw new AppError(ErrorCode.INVALID_INPUT, `--study needs at least two --site NAME=path.csv (got ${sites.length}): a consortium has several sites`);
 
+  const portal = values['no-portal'] !== true;
+  const portalPort = values['portal-port'] === undefined ? null : parsePort(values['portal-port'], '--portal-port');
+  const rebuildPortal = values['rebuild-portal'] === true;
+  if (!portal && (portalPort !== null || rebuildPortal))
+    throw new AppError(ErrorCode.INVALID_INPUT, `${portalPort !== null ? '--portal-port' : '--rebuild-portal'} is for the portal, which --no-portal turns off`);
+
   return {
     kind: 'run',
-    args: { studyPath, sites, outPath: nonEmpty(values.out, '--out'), plaintext: values.plaintext === true, keep: values.keep === true },
+    args: {
+      studyPath,
+      sites,
+      outPath: nonEmpty(values.out, '--out'),
+      plaintext: values.plaintext === true,
+      keep: values.keep === true,
+      portal,
+      portalPort,
+      rebuildPortal,
+    },
   };
 }
 
@@ -75,4 +99,11 @@ function nonEmpty(value: string | undefined, flag: string): string | null {
   if (value === undefined) return null;
   if (value.trim() === '') throw new AppError(ErrorCode.INVALID_INPUT, `${flag} needs a file path`);
   return value;
+}
+
+/** A TCP port number, 1 to 65535 (`what` names the flag or variable in the error). */
+export function parsePort(text: string, what: string): number {
+  const port = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new AppError(ErrorCode.INVALID_INPUT, `${what} "${text}": expected a port number from 1 to 65535`);
+  return port;
 }

@@ -13,6 +13,12 @@ export interface AgentProcessOptions {
   dataPath: string;
   /** A one-time enrolment token: the agent enrols with it first. Omit for an agent already enrolled. */
   token?: string | undefined;
+  /**
+   * Whether the agent's operator approves, for the site, taking part in the token's study when it
+   * enrols (`enroll --approve-study`). Default true; with false the site's membership is pending
+   * until a site administrator approves it in the portal, and the agent does nothing for the study.
+   */
+  approveStudy?: boolean | undefined;
   /** Where the agent's stdout and stderr (JSON logs) go; enrolment and run append to the same file. */
   logFile: string;
   /** Exit once every study of this site has finished (`run --until-done`). */
@@ -78,6 +84,8 @@ export interface EnrollAgentOptions {
   dataPath: string;
   token: string;
   logFile: string;
+  /** Approve taking part in the study at enrolment (`--approve-study`); default true. */
+  approveStudy?: boolean | undefined;
   env?: Record<string, string> | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -89,7 +97,7 @@ export interface EnrollAgentOptions {
 export async function enrollAgent(options: EnrollAgentOptions): Promise<void> {
   const child = spawnLogged({
     script: agentCliScript(),
-    args: ['--dir', options.dir, 'enroll', '--hub', options.hubUrl, '--data', options.dataPath],
+    args: ['--dir', options.dir, 'enroll', '--hub', options.hubUrl, '--data', options.dataPath, ...(options.approveStudy === false ? [] : ['--approve-study'])],
     logFile: options.logFile,
     // Through the environment rather than argv, where every user's `ps` would show it.
     env: { ...options.env, CONSILIUM_ENROLLMENT_TOKEN: options.token },

@@ -34,6 +34,11 @@ export interface LocalConsortiumOptions {
   databaseUrl?: string | undefined;
   /** The hub's data directory (default workDir/hub). */
   hubDataDir?: string | undefined;
+  /**
+   * A hub already running, started (and later stopped) by the caller, e.g. one that outlives the
+   * run to keep serving a portal. Used instead of starting one; left running at the end.
+   */
+  hub?: HubProcess | undefined;
   /** Administrator token of a PostgreSQL database set up before (see startHubProcess). */
   adminToken?: string | undefined;
   /**
@@ -130,14 +135,16 @@ export async function runLocalConsortium(options: LocalConsortiumOptions): Promi
 
   try {
     options.onStage?.('starting-hub');
-    hub = await startHubProcess({
-      dataDir: options.hubDataDir ?? path.join(workDir, 'hub'),
-      databaseUrl: options.databaseUrl,
-      adminToken: options.adminToken,
-      logFile: path.join(logsDir, 'hub.log'),
-      env,
-      signal: controller.signal,
-    });
+    hub =
+      options.hub ??
+      (await startHubProcess({
+        dataDir: options.hubDataDir ?? path.join(workDir, 'hub'),
+        databaseUrl: options.databaseUrl,
+        adminToken: options.adminToken,
+        logFile: path.join(logsDir, 'hub.log'),
+        env,
+        signal: controller.signal,
+      }));
     const runningHub = hub;
     void hub.waitForExit().then(({ code }) => abortWith(`The hub exited unexpectedly (code ${code}).`, runningHub.logFile));
     controller.signal.throwIfAborted();
@@ -218,7 +225,7 @@ export async function runLocalConsortium(options: LocalConsortiumOptions): Promi
     stopping = true;
     options.onStage?.('stopping');
     await Promise.all(agents.map((a) => a.stop()));
-    if (hub) await hub.stop();
+    if (hub && hub !== options.hub) await hub.stop();
     removeSignalHandlers();
     options.signal?.removeEventListener('abort', forward);
   }

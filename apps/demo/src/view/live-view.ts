@@ -15,6 +15,10 @@ export interface ViewOutput {
 export interface LiveView {
   stage(stage: ConsortiumStage): void;
   update(progress: StudyProgress): void;
+  /** Prints lines of its own (e.g. where the portal is) above the view, which goes on below them. */
+  notice(text: string): void;
+  /** A line under the view, redrawn with it (a terminal only; null removes it). */
+  footer(line: (() => string) | null): void;
   /** Draws the last state for good and restores the cursor. */
   close(): void;
 }
@@ -36,11 +40,13 @@ function terminalView(output: ViewOutput, title: string, startedAt: number): Liv
   let progress: StudyProgress | null = null;
   let drawnLines = 0;
   let closed = false;
+  let footer: (() => string) | null = null;
 
   const draw = () => {
     const width = Math.max(20, (output.columns ?? 120) - 1);
     // Long lines would wrap and break the count of lines to move back over: cut them.
-    const lines = renderProgressView({ title, stage, progress, elapsedMs: performance.now() - startedAt, now: new Date() }).map((l) =>
+    const view = renderProgressView({ title, stage, progress, elapsedMs: performance.now() - startedAt, now: new Date() });
+    const lines = (footer ? [...view, '', footer()] : view).map((l) =>
       [...l].length > width ? `${[...l].slice(0, width - 1).join('')}…` : l,
     );
     const back = drawnLines > 0 ? `\x1b[${drawnLines}F` : '';
@@ -63,10 +69,25 @@ function terminalView(output: ViewOutput, title: string, startedAt: number): Liv
       progress = next;
       draw();
     },
+    notice(text) {
+      if (closed) {
+        output.write(`${text}\n`);
+        return;
+      }
+      // Over the drawing, then the drawing again below it.
+      output.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F` : ''}\x1b[0J${text}\n\n`);
+      drawnLines = 0;
+      draw();
+    },
+    footer(line) {
+      footer = line;
+      if (!closed) draw();
+    },
     close() {
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      footer = null;
       draw();
       output.write('\x1b[?25h');
     },
@@ -87,6 +108,10 @@ function lineView(output: ViewOutput, startedAt: number): LiveView {
       for (const change of describeChanges(previous, progress)) say(change);
       previous = progress;
     },
+    notice(text) {
+      output.write(`${text}\n`);
+    },
+    footer() {},
     close() {},
   };
 }

@@ -32,5 +32,7 @@ export function describePhase(progress: StudyProgress | null, stage: ConsortiumS
     }
     case 'failed':
       return `FAILED: ${progress.failureReason ?? 'no reason given'}`;
+    case 'stopped':
+      return `Stopped: ${progress.stopReason ?? 'no reason given'}`;
   }
 }

@@ -4,21 +4,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HubClient } from '@consilium/api/client';
 import { writeSyntheticHospitals } from '@consilium/data/synthetic';
-import {
-  adminClientOf,
-  createStudy,
-  describeStudyState,
-  readLogTail,
-  startAgentProcess,
-  startHubProcess,
-  watchStudy,
-  type AgentProcess,
-  type HubProcess,
-  type StudyProgress,
-} from '@consilium/demo/orchestrator';
+import { adminClientOf, createStudy, readLogTail, startHubProcess, type AgentProcess, type HubProcess, type StudyProgress } from '@consilium/demo/orchestrator';
 import type { StudySpecInput } from '@consilium/schemas';
 import { e2eEnv } from '../env.ts';
 import type { HubDatabase, HubDatabaseTarget } from './hub-databases.ts';
+import { finishStudy, freezeSiteAgent, startSiteAgent, thawSiteAgent, waitForProgress } from './consortium-processes.ts';
 import { childEnv, freePort } from './processes.ts';
 
 /** One site of the consortium: its agent's directory, data and log, and its agent process while one runs. */
@@ -42,14 +32,6 @@ export interface FaultConsortiumOptions {
   /** CONSILIUM_LOG_LEVEL of the hub and the agents (default info). */
   logLevel?: 'info' | 'debug' | 'trace';
 }
-
-/**
- * Agents exit by themselves once their study is over (`run --until-done`); this is how long they
- * get. The hub answers a held poll as soon as one of the site's studies changes status, so this
- * covers the agent's last tasks (the final evaluation, and any earlier model still inside its
- * validation window) and its shutdown, on a loaded CI machine.
- */
-const AGENT_EXIT_GRACE_MS = 20_000;
 
 /**
  * A consortium for fault tests, built from the orchestrator's pieces: a hub on a fixed port (a hub
@@ -158,24 +140,14 @@ export class FaultConsortium {
   }
 
   /** Starts a site's agent: enrols it first with `token`, or runs the enrolled agent in its directory again. */
-  async startAgent(site: FaultSite, token?: string): Promise<AgentProcess> {
-    const agent = await startAgentProcess({
+  startAgent(site: FaultSite, token?: string): Promise<AgentProcess> {
+    return startSiteAgent(site, {
       hubUrl: this.hub.url,
-      dir: site.dir,
-      name: site.name,
-      dataPath: site.dataPath,
       token,
-      logFile: site.logFile,
-      untilDone: true,
       pollMs: this.options.agentPollMs ?? 300,
-      env: childEnv({ CONSILIUM_LOG_LEVEL: this.options.logLevel ?? 'info' }),
+      logLevel: this.options.logLevel ?? 'info',
+      onFailedExit: (agent, message) => this.#exitedUnexpectedly(agent.pid, message, site.logFile),
     });
-    site.agent = agent;
-    void agent.exited.then((code) => {
-      // An agent that finished its studies exits 0 by itself; anything else is a failure.
-      if (code !== 0) this.#exitedUnexpectedly(agent.pid, `The agent of "${site.name}" exited with code ${code}.`, site.logFile);
-    });
-    return agent;
   }
 
   /** Kills a site's agent (SIGKILL: no chance to finish what it was doing) and waits until it is gone. */
@@ -190,15 +162,12 @@ export class FaultConsortium {
 
   /** Freezes a site's agent (SIGSTOP): it neither computes nor answers, as if cut off, until thawed. */
   freezeAgent(site: FaultSite): void {
-    if (!site.agent) throw new Error(`The agent of "${site.name}" is not running`);
-    site.agent.kill('SIGSTOP');
-    this.#frozen.add(site);
+    freezeSiteAgent(site, this.#frozen);
   }
 
   /** Lets a frozen agent carry on (SIGCONT) from exactly where it stopped. */
   thawAgent(site: FaultSite): void {
-    site.agent?.kill('SIGCONT');
-    this.#frozen.delete(site);
+    thawSiteAgent(site, this.#frozen);
   }
 
   /** The study's progress as the hub reports it now. */
@@ -206,21 +175,9 @@ export class FaultConsortium {
     return this.client.studies.progress.query({ studyId: this.studyId });
   }
 
-  /**
-   * Polls the study's progress until `pick` returns something (not undefined/false) and resolves
-   * with it. Fails at once when a process dies that the test did not end, and on timeout with
-   * where the study stood.
-   */
-  async waitFor<T>(what: string, pick: (progress: StudyProgress) => T | undefined | false, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    for (;;) {
-      this.#failure.signal.throwIfAborted();
-      const progress = await this.progress();
-      const picked = pick(progress);
-      if (picked !== undefined && picked !== false) return picked;
-      if (Date.now() > deadline) throw new Error(`Waited in vain for ${what} (${describeStudyState(progress)})`);
-      await sleep(options.pollMs ?? 100);
-    }
+  /** Polls the study's progress until `pick` returns something (see waitForProgress): fails at once when a process dies that the test did not end. */
+  waitFor<T>(what: string, pick: (progress: StudyProgress) => T | undefined | false, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
+    return waitForProgress(() => this.progress(), this.#failure.signal, what, pick, options);
   }
 
   /**
@@ -239,23 +196,9 @@ export class FaultConsortium {
     }
   }
 
-  /**
-   * Waits until the study has completed with every site's evaluation of the final model (or
-   * failed), then for every agent to exit by itself; resolves with the last progress and the
-   * agents' exit codes by site name (null: still running after the grace period).
-   */
-  async finish(timeoutMs: number): Promise<{ progress: StudyProgress; agentExitCodes: Record<string, number | null> }> {
-    const progress = await watchStudy(this.client, this.studyId, { pollMs: 250, timeoutMs, signal: this.#failure.signal });
-    const agentExitCodes: Record<string, number | null> = {};
-    const grace = new AbortController();
-    const graceOver = sleep(AGENT_EXIT_GRACE_MS, null, { signal: grace.signal }).catch(() => null);
-    await Promise.all(
-      this.sites.map(async (site) => {
-        agentExitCodes[site.name] = site.agent ? await Promise.race([site.agent.exited, graceOver]) : null;
-      }),
-    );
-    grace.abort();
-    return { progress, agentExitCodes };
+  /** The study over (every final evaluation in), then every agent's exit code (see finishStudy). */
+  finish(timeoutMs: number): Promise<{ progress: StudyProgress; agentExitCodes: Record<string, number | null> }> {
+    return finishStudy(this.client, this.studyId, this.sites, { timeoutMs, signal: this.#failure.signal });
   }
 
   /** Stops the hub cleanly (SIGTERM), e.g. to read its PGlite database afterwards. */

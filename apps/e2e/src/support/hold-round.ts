@@ -14,7 +14,7 @@ export interface HoldableConsortium {
  * Freezes one site's agent (SIGSTOP) in a training round it has not submitted to — the first such
  * site, or `pick`'s — and waits until every other participant's update is in: the round is then
  * collecting, with accepted updates, until the held site is thawed. Tries again on the next round
- * when the site submitted before it was frozen. (As hub-crash.e2e.test.ts holds its round.)
+ * when the site submitted before it was frozen. Used by the hub-crash and replica fault tests.
  */
 export async function holdRoundCollecting(
   consortium: HoldableConsortium,

@@ -1,11 +1,17 @@
 import path from 'node:path';
 import { syntheticStudySpec, writeSyntheticHospitals } from '@consilium/data/synthetic';
+import { decidePortalBuild, readPortalBuildState } from '@consilium/demo/portal-build';
 import { adminClientOf, createStudy, startAgentProcess, watchStudy, type AgentProcess, type HubProcess, type StudyProgress } from '@consilium/demo/orchestrator';
-import { nextCli, portalDir } from './paths.ts';
+import { nextCli, portalDir, repoRoot } from './paths.ts';
 import { childEnv, freePort, runToCompletion, startService, waitForHttp, type Service } from './processes.ts';
 
-/** `next build` of apps/portal (into apps/portal/.next), as CI and operators build it. */
-export async function buildPortal(options: { logFile: string; timeoutMs?: number }): Promise<void> {
+/**
+ * `next build` of apps/portal (into apps/portal/.next), as CI and operators build it — unless the
+ * build there is newer than every source it is made from (the demo's own rule: several e2e files
+ * drive the portal, and a build takes minutes on two cores). Resolves with whether it built.
+ */
+export async function buildPortal(options: { logFile: string; timeoutMs?: number }): Promise<{ built: boolean }> {
+  if (!decidePortalBuild(await readPortalBuildState(repoRoot), { force: false }).build) return { built: false };
   await runToCompletion({
     name: 'next build (apps/portal)',
     script: nextCli,
@@ -15,6 +21,7 @@ export async function buildPortal(options: { logFile: string; timeoutMs?: number
     logFile: options.logFile,
     timeoutMs: options.timeoutMs ?? 180_000,
   });
+  return { built: true };
 }
 
 export interface RunningPortal {

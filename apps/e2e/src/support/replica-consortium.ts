@@ -1,34 +1,20 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { HubClient } from '@consilium/api/client';
 import { writeSyntheticHospitals } from '@consilium/data/synthetic';
-import {
-  adminClientOf,
-  createStudy,
-  describeStudyState,
-  readLogTail,
-  startAgentProcess,
-  startHubProcess,
-  watchStudy,
-  type AgentProcess,
-  type HubProcess,
-  type StudyProgress,
-} from '@consilium/demo/orchestrator';
+import { adminClientOf, createStudy, readLogTail, startHubProcess, type AgentProcess, type HubProcess, type StudyProgress } from '@consilium/demo/orchestrator';
 import type { StudySpecInput } from '@consilium/schemas';
 import { e2eEnv } from '../env.ts';
 import type { FaultSite } from './fault-consortium.ts';
 import type { HubDatabase, HubDatabaseTarget } from './hub-databases.ts';
+import { finishStudy, freezeSiteAgent, startSiteAgent, thawSiteAgent, waitForProgress } from './consortium-processes.ts';
 import { childEnv, freePort } from './processes.ts';
 
 /** A site of the consortium and the replica (index into `hubs`) its agent talks to. */
 export interface ReplicaSite extends FaultSite {
   replica: number;
 }
-
-/** How long agents get to exit by themselves once the study is over (see FaultConsortium). */
-const AGENT_EXIT_GRACE_MS = 20_000;
 
 /**
  * Several hub processes ("replicas") on one PostgreSQL database — stateless hubs behind what would
@@ -131,34 +117,22 @@ export class ReplicaConsortium {
     await hub.waitForExit();
   }
 
-  async #startAgent(site: ReplicaSite, token: string | undefined): Promise<AgentProcess> {
-    const agent = await startAgentProcess({
+  #startAgent(site: ReplicaSite, token: string | undefined): Promise<AgentProcess> {
+    return startSiteAgent(site, {
       hubUrl: this.hub(site.replica).url,
-      dir: site.dir,
-      name: site.name,
-      dataPath: site.dataPath,
       token,
-      logFile: site.logFile,
-      untilDone: true,
       pollMs: 300,
-      env: childEnv({ CONSILIUM_LOG_LEVEL: 'info' }),
+      logLevel: 'info',
+      onFailedExit: (agent, message) => this.#exitedUnexpectedly(agent.pid, message, site.logFile),
     });
-    site.agent = agent;
-    void agent.exited.then((code) => {
-      if (code !== 0) this.#exitedUnexpectedly(agent.pid, `The agent of "${site.name}" exited with code ${code}.`, site.logFile);
-    });
-    return agent;
   }
 
   freezeAgent(site: FaultSite): void {
-    if (!site.agent) throw new Error(`The agent of "${site.name}" is not running`);
-    site.agent.kill('SIGSTOP');
-    this.#frozen.add(site);
+    freezeSiteAgent(site, this.#frozen);
   }
 
   thawAgent(site: FaultSite): void {
-    site.agent?.kill('SIGCONT');
-    this.#frozen.delete(site);
+    thawSiteAgent(site, this.#frozen);
   }
 
   progress(): Promise<StudyProgress> {
@@ -166,31 +140,13 @@ export class ReplicaConsortium {
   }
 
   /** As FaultConsortium.waitFor: polls the progress (through a running replica) until `pick` returns something. */
-  async waitFor<T>(what: string, pick: (progress: StudyProgress) => T | undefined | false, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    for (;;) {
-      this.#failure.signal.throwIfAborted();
-      const progress = await this.progress();
-      const picked = pick(progress);
-      if (picked !== undefined && picked !== false) return picked;
-      if (Date.now() > deadline) throw new Error(`Waited in vain for ${what} (${describeStudyState(progress)})`);
-      await sleep(options.pollMs ?? 100);
-    }
+  waitFor<T>(what: string, pick: (progress: StudyProgress) => T | undefined | false, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
+    return waitForProgress(() => this.progress(), this.#failure.signal, what, pick, options);
   }
 
   /** As FaultConsortium.finish: the study over (every final evaluation in), then every agent's exit code. */
-  async finish(timeoutMs: number): Promise<{ progress: StudyProgress; agentExitCodes: Record<string, number | null> }> {
-    const progress = await watchStudy(this.client(), this.studyId, { pollMs: 250, timeoutMs, signal: this.#failure.signal });
-    const agentExitCodes: Record<string, number | null> = {};
-    const grace = new AbortController();
-    const graceOver = sleep(AGENT_EXIT_GRACE_MS, null, { signal: grace.signal }).catch(() => null);
-    await Promise.all(
-      this.sites.map(async (site) => {
-        agentExitCodes[site.name] = site.agent ? await Promise.race([site.agent.exited, graceOver]) : null;
-      }),
-    );
-    grace.abort();
-    return { progress, agentExitCodes };
+  finish(timeoutMs: number): Promise<{ progress: StudyProgress; agentExitCodes: Record<string, number | null> }> {
+    return finishStudy(this.client(), this.studyId, this.sites, { timeoutMs, signal: this.#failure.signal });
   }
 
   /** Stops every process, drops the database, removes the work directory (unless CONSILIUM_E2E_KEEP=1). */

@@ -8,6 +8,7 @@ import { readSignedHeaders, sha256Hex } from '@consilium/protocol';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Logger } from 'pino';
 import { handleBinaryRoute } from './binary-routes.ts';
+import { handleAuditExport } from './audit-export.ts';
 import { handleModelDownload } from './model-download.ts';
 import { bodyStream, readBody } from './body.ts';
 import type { HubMetrics } from './metrics.ts';
@@ -45,7 +46,7 @@ export interface TlsCredentials {
 export type HubServer = Server | HttpsServer;
 
 /**
- * The hub's HTTP front: /trpc (the API), /v1/… (binary downloads), /healthz, /readyz and /metrics. The body is
+ * The hub's HTTP front: /trpc (the API), /v1/… (binary downloads, the audit export), /healthz, /readyz and /metrics. The body is
  * read once, bounded, and hashed here, because signed agent requests sign the body's SHA-256. Served
  * over HTTPS when `tls` is given (the same handler either way).
  */
@@ -131,6 +132,7 @@ function createRequestHandler(options: HttpServerOptions): (req: IncomingMessage
       res.end(Buffer.from(await response.arrayBuffer()));
       return;
     }
+    if (await handleAuditExport(domain, request, res, { signingKeyPem: options.hubSigningKeyPem })) return;
     if (await handleModelDownload(domain, request, res)) return;
     if (await handleBinaryRoute(domain, request, res, options.siteRateLimiter)) return;
     throw new AppError(ErrorCode.NOT_FOUND, `No route for ${method} ${safePath(path)}`);

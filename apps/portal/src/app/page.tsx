@@ -3,10 +3,13 @@ import { HealthPanel } from '../components/health-panel.tsx';
 import { ProblemNotice } from '../components/problem-notice.tsx';
 import { RefreshButton } from '../components/refresh-button.tsx';
 import { StudiesTable } from '../components/studies-table.tsx';
-import { getHubHealth, listStudies } from '../server/hub.ts';
+import Link from 'next/link';
+import { canCreateStudies } from '../lib/roles.ts';
+import { getHubHealth, getSignedIn, listStudies } from '../server/hub.ts';
 
 export default async function OverviewPage() {
-  const [health, studies] = await Promise.all([getHubHealth(), listStudies()]);
+  const [health, studies, signedIn] = await Promise.all([getHubHealth(), listStudies(), getSignedIn()]);
+  const canCreate = canCreateStudies(signedIn?.user ?? null);
   return (
     <>
       <div className="page-head">
@@ -15,16 +18,26 @@ export default async function OverviewPage() {
       </div>
       <HealthPanel health={health} />
       <section className="panel" aria-labelledby="studies-heading">
-        <h2 id="studies-heading">Studies</h2>
+        <div className="panel__head">
+          <h2 id="studies-heading">Studies</h2>
+          {canCreate ? (
+            <Link href="/studies/new" className="button">
+              New study
+            </Link>
+          ) : null}
+        </div>
         {studies.ok ? (
           studies.data.length > 0 ? (
             <StudiesTable studies={studies.data} />
           ) : (
             <EmptyState title="No studies yet.">
-              <p>
-                Create one with <code>consilium-hub study:create spec.json --invite &quot;Site A,Site B&quot;</code>; it appears here as soon as
-                it exists.
-              </p>
+              {canCreate ? (
+                <p>
+                  Create one with the New study button (or <code>consilium-hub study:create spec.json</code>); it appears here as soon as it exists.
+                </p>
+              ) : (
+                <p>Studies appear here as soon as a study lead creates one and your role may see it.</p>
+              )}
             </EmptyState>
           )
         ) : !health.ok && studies.problem.kind === health.problem.kind ? (

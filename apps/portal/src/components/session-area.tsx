@@ -1,6 +1,7 @@
 import { roleLabel } from '../lib/forms.ts';
+import { siteHref } from '../lib/roles.ts';
 import { signOut } from '../server/auth-actions.ts';
-import { getSignedIn } from '../server/hub.ts';
+import { getSignedIn, listSites } from '../server/hub.ts';
 import { NavLink } from './nav-link.tsx';
 
 /** The header's right side: the main navigation, who is signed in (name, role) and Sign out. */
@@ -12,6 +13,8 @@ export async function SessionArea() {
   const showSites = procedures.has('sites.uploads');
   // The audit log, for the roles that may read it (compliance officers, administrators).
   const showAudit = procedures.has('audit.events');
+  // A site administrator's own site page (the hub lists only their site).
+  const ownSite = user.role === 'site_admin' && !user.passwordChangeRequired ? await ownSiteName() : null;
   return (
     <div className="session-area">
       {user.passwordChangeRequired ? null : (
@@ -20,7 +23,11 @@ export async function SessionArea() {
             <li>
               <NavLink href="/">Overview</NavLink>
             </li>
-            {showSites ? (
+            {ownSite ? (
+              <li>
+                <NavLink href={siteHref(ownSite)}>My site</NavLink>
+              </li>
+            ) : showSites ? (
               <li>
                 <NavLink href="/sites">Sites</NavLink>
               </li>
@@ -45,4 +52,10 @@ export async function SessionArea() {
       </div>
     </div>
   );
+}
+
+/** The site a site administrator administers, by name (null when the hub cannot say). */
+async function ownSiteName(): Promise<string | null> {
+  const sites = await listSites();
+  return sites.ok && sites.data.length === 1 ? (sites.data[0]?.name ?? null) : null;
 }

@@ -12,6 +12,7 @@ const TONES: Record<StudyStatus | RoundStatus, Tone> = {
   running: 'active',
   completed: 'success',
   failed: 'danger',
+  stopped: 'neutral',
   open: 'active',
   collecting: 'active',
   decrypting: 'active',

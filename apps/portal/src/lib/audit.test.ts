@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actorLabel, auditHref, exportCommand, localDateTimeToIso, payloadSummary, prettyPayload, readAuditRequest } from './audit.ts';
+import { actorLabel, auditExportHref, auditHref, exportCommand, exportFileNamePattern, hubAuditExportQuery, localDateTimeToIso, verifyCommand, payloadSummary, prettyPayload, readAuditRequest } from './audit.ts';
 
 const STUDY = '0b5e4f1c-8a7d-4c39-9f0e-2a1b3c4d5e6f';
 const SITE = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
@@ -55,6 +55,36 @@ describe('audit viewer helpers', () => {
     expect(exportCommand('ndjson', { limit: 50, studyId: STUDY, actor: "o'brien x", from: '2025-03-01T09:30:00.000Z', after: 5 })).toBe(
       `consilium-hub audit:export --format ndjson --out audit-export.ndjson --study ${STUDY} --actor 'o'\\''brien x' --from 2025-03-01T09:30:00.000Z`,
     );
+  });
+
+  it('links the export and its manifest for the applied filter, fixed at the chain head shown', () => {
+    expect(auditExportHref('csv', 'export', { limit: 50 }, 120)).toBe('/audit/export?format=csv&throughSeq=120');
+    expect(auditExportHref('ndjson', 'manifest', { limit: 50 }, 0)).toBe('/audit/export/manifest?format=ndjson&throughSeq=0');
+    // Cursors and the page size are the viewer's, not the export's; the filter is kept, encoded.
+    const query = { limit: 50, after: 7, studyId: STUDY, actor: 'admin:ops & co', action: 'site.revoked' as const, from: '2025-03-01T09:30:00.000Z' };
+    const href = auditExportHref('ndjson', 'export', query, 99);
+    expect(href).toBe(`/audit/export?format=ndjson&throughSeq=99&studyId=${STUDY}&actor=admin%3Aops+%26+co&action=site.revoked&from=2025-03-01T09%3A30%3A00.000Z`);
+    expect(auditExportHref('ndjson', 'manifest', query, 99)).toBe(href.replace('/audit/export?', '/audit/export/manifest?'));
+    // What the portal forwards to the hub is the same query.
+    const forwarded = hubAuditExportQuery(new URL(href, 'http://portal').searchParams);
+    expect(forwarded).toEqual({ ok: true, query: href.split('?')[1] });
+  });
+
+  it('forwards only the export parameters, once each, and says what is wrong otherwise', () => {
+    const read = (search: string) => hubAuditExportQuery(new URLSearchParams(search));
+    expect(read('format=csv&studyId=&actor=hub')).toEqual({ ok: true, query: 'format=csv&actor=hub' });
+    expect(read('studyId=x')).toMatchObject({ ok: false, problem: expect.stringContaining('format') });
+    expect(read('format=csv&token=abc')).toMatchObject({ ok: false, problem: 'Unknown parameter "token".' });
+    expect(read('format=csv&format=ndjson')).toMatchObject({ ok: false, problem: expect.stringContaining('more than once') });
+    expect(read(`format=csv&actor=${'a'.repeat(201)}`)).toMatchObject({ ok: false, problem: expect.stringContaining('too long') });
+  });
+
+  it('spells the offline verification command and the downloaded file name', () => {
+    expect(verifyCommand('consilium-audit-through-12.csv')).toBe('consilium-audit verify consilium-audit-through-12.csv --public-key <hub public key>');
+    expect(verifyCommand('<export file>')).toBe('consilium-audit verify <export file> --public-key <hub public key>');
+    expect(verifyCommand('a b.ndjson', 'KEY+/=')).toBe("consilium-audit verify 'a b.ndjson' --public-key KEY+/=");
+    expect(exportFileNamePattern('ndjson', 12, false)).toBe('consilium-audit-through-12.ndjson');
+    expect(exportFileNamePattern('csv', 12, true)).toBe('consilium-audit-through-12-filtered-<…>.csv');
   });
 
   it('summarises a payload on one line and pretty-prints it', () => {

@@ -133,6 +133,63 @@ export function exportCommand(format: 'csv' | 'ndjson', query: AuditEventsQuery)
   return words.map(shellWord).join(' ');
 }
 
+// ─── Downloads of a signed export (the portal's /audit/export routes proxy the hub's) ──────────
+
+export type AuditExportFormat = 'csv' | 'ndjson';
+export type AuditExportFile = 'export' | 'manifest';
+
+/** The filter parameters the hub's export takes, in the order they are written into a link. */
+const EXPORT_FILTER_KEYS = ['studyId', 'siteId', 'actor', 'action', 'from', 'to'] as const;
+
+/**
+ * The portal's link to download the export of the viewer's filter (`file: 'export'`) or its
+ * signed manifest, fixed at `throughSeq` (the chain head when the page was shown): the two links
+ * then name the same events, however the log grows meanwhile. Only the filter the viewer applied
+ * goes in (cursors and ignored parameters are left out).
+ */
+export function auditExportHref(format: AuditExportFormat, file: AuditExportFile, query: AuditEventsQuery, throughSeq: number): string {
+  const params = new URLSearchParams({ format, throughSeq: String(throughSeq) });
+  for (const key of EXPORT_FILTER_KEYS) {
+    const value = query[key];
+    if (value) params.set(key, value);
+  }
+  return `/audit/export${file === 'manifest' ? '/manifest' : ''}?${params}`;
+}
+
+/**
+ * The query the portal forwards to the hub for a download: the format, throughSeq and filter
+ * parameters only, each at most once and of a sane length (the hub validates their values and
+ * answers 400 naming a bad one); empty ones are dropped. Otherwise why not, in words.
+ */
+export function hubAuditExportQuery(search: URLSearchParams): { ok: true; query: string } | { ok: false; problem: string } {
+  const allowed = new Set<string>(['format', 'throughSeq', ...EXPORT_FILTER_KEYS]);
+  const out = new URLSearchParams();
+  for (const [key, value] of search) {
+    if (!allowed.has(key)) return { ok: false, problem: `Unknown parameter "${key.slice(0, 40)}".` };
+    if (out.has(key)) return { ok: false, problem: `The parameter "${key}" is given more than once.` };
+    if (value.length > 200) return { ok: false, problem: `The parameter "${key}" is too long.` };
+    if (value !== '') out.set(key, value);
+  }
+  if (!out.has('format')) return { ok: false, problem: 'Say which format: ?format=csv or ?format=ndjson.' };
+  return { ok: true, query: out.toString() };
+}
+
+/**
+ * The command that checks a downloaded export offline. The key is the hub's, obtained from its
+ * operator through a channel the auditor trusts (`consilium-hub audit:public-key`), never from the
+ * export's own manifest.
+ */
+export function verifyCommand(fileName: string, publicKey = '<hub public key>'): string {
+  // A placeholder (`<hub public key>`) is shown as such, for the reader to replace.
+  const word = (w: string) => (/^<[^<>']*>$/.test(w) ? w : shellWord(w));
+  return ['consilium-audit', 'verify', fileName, '--public-key', publicKey].map(word).join(' ');
+}
+
+/** The file name the hub gives an export fixed at `throughSeq` (filtered ones add a digest of the filter). */
+export function exportFileNamePattern(format: AuditExportFormat, throughSeq: number, filtered: boolean): string {
+  return `consilium-audit-through-${throughSeq}${filtered ? '-filtered-<…>' : ''}.${format}`;
+}
+
 /** One line about a payload: its top-level fields, `key: value`, cut to `max` characters. */
 export function payloadSummary(payload: unknown, max = 80): string {
   let text: string;

@@ -54,3 +54,16 @@ export function fieldErrorsFrom<Field extends string>(
   }
   return { fieldErrors, rest: rest.length > 0 ? rest.join(' ') : null };
 }
+
+/**
+ * What a study or site action answers the page: its data, or why not (a message for the whole form
+ * and messages per field). Never contains a session token.
+ */
+export type ActionResult<T, Field extends string = string> =
+  | { ok: true; data: T }
+  | { ok: false; formError: string | null; fieldErrors: Partial<Record<Field, string>> };
+
+/** A refused hub call in words for the form: the hub's own message, or why there was no answer. */
+export function refusalMessage(error: { message: string } | null, problem: { title: string; detail: string }): string {
+  return error ? error.message : `${problem.title}: ${problem.detail}`;
+}

@@ -58,12 +58,15 @@ const study: StudyProgress = {
   createdAt: '2026-11-25T09:00:00.000Z',
   startedAt: '2026-11-25T09:30:00.000Z',
   completedAt: null,
+  pausedAt: null,
+  stoppedAt: null,
+  stopReason: null,
   publicKeyHash: 'f'.repeat(64),
   totalSamples: 1200,
   statistics: { totalSamples: 1200, positives: 300, numeric: { age: { mean: 61.5, std: 12.25 } } },
   sites: [
-    { siteId: SITE_A, name: 'Hôpital Saint-Louis', lastSeenAt: null, agentVersion: null, backend: null, keySharePublished: true },
-    { siteId: SITE_B, name: 'Karolinska | Solna', lastSeenAt: null, agentVersion: null, backend: null, keySharePublished: true },
+    { siteId: SITE_A, name: 'Hôpital Saint-Louis', lastSeenAt: null, agentVersion: null, backend: null, keySharePublished: true, consent: 'approved', consentDecidedAt: null },
+    { siteId: SITE_B, name: 'Karolinska | Solna', lastSeenAt: null, agentVersion: null, backend: null, keySharePublished: true, consent: 'approved', consentDecidedAt: null },
   ],
   rounds: [round('r0', 0, 'stats', 'complete', [SITE_A, SITE_B]), round('r1', 1, 'train', 'complete', [SITE_A, SITE_B]), round('r2', 2, 'train', 'complete', [SITE_A]), round('r3', 3, 'train', 'collecting', [])],
   models: [

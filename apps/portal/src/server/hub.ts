@@ -31,6 +31,10 @@ export type SiteSummary = RouterOutputs['sites']['list'][number];
 export type SiteUpload = RouterOutputs['sites']['uploads'][number];
 export type StudyContribution = RouterOutputs['contribution']['summary'];
 export type OwnershipStatementWithLedger = RouterOutputs['contribution']['statement'];
+export type SiteDetail = RouterOutputs['sites']['detail'];
+export type SiteStudy = SiteDetail['studies'][number];
+export type StudyToken = RouterOutputs['studies']['tokens'][number];
+export type IssuedToken = RouterOutputs['studies']['issueToken'];
 
 export type HubProblemKind = 'misconfigured' | 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'hub-error';
 
@@ -310,6 +314,24 @@ export const listSiteUploads = cache(async (siteName: string): Promise<HubResult
   return userCall((hub) => hub.sites.uploads.query({ siteName }));
 });
 
+/** One site's agent, key history and the studies it is invited to, with their consent (`sites.detail`). */
+export const getSiteDetail = cache(async (siteName: string): Promise<HubResult<SiteDetail>> => {
+  if (siteName.length === 0 || siteName.length > 100) {
+    await connection();
+    return { ok: false, problem: { kind: 'not-found', title: 'Not found', detail: 'There is no site with this name.' } };
+  }
+  return userCall((hub) => hub.sites.detail.query({ siteName }));
+});
+
+/** A study's enrolment tokens (never the token values): site, issued, expires, state (`studies.tokens`). */
+export const listStudyTokens = cache(async (studyId: string): Promise<HubResult<StudyToken[]>> => {
+  if (!StudyId.safeParse(studyId).success) {
+    await connection();
+    return { ok: false, problem: { kind: 'not-found', title: 'Not found', detail: 'There is no study with this id.' } };
+  }
+  return userCall((hub) => hub.studies.tokens.query({ studyId }));
+});
+
 // ─── Model downloads (binary: the hub's HTTP route, not tRPC) ───────────────
 
 /** A global model version's flat parameters as the hub serves them to the person. */
@@ -413,4 +435,61 @@ export function hubChangePassword(token: string, input: RouterInputs['auth']['ch
 /** `auth.logout`: ends the session at the hub. */
 export function hubLogout(token: string): Promise<HubMutationResult<{ loggedOut: true }>> {
   return mutation({ token }, (hub) => hub.auth.logout.mutate());
+}
+
+// ─── Study and site changes (called from server actions, as the signed-in person) ───
+
+/**
+ * Runs one hub mutation as the signed-in person. No session, or one the hub refuses: to /login; a
+ * one-time password still to be changed: to /account/password. Other refusals come back for the form.
+ */
+async function userMutation<T>(call: (client: HubClient) => Promise<T>): Promise<HubMutationResult<T>> {
+  const token = await readSessionToken();
+  if (!token) redirect(loginUrl({ reason: 'expired' }));
+  const result = await mutation({ token }, call);
+  // Outside any catch: redirect() works by throwing.
+  if (!result.ok && result.error?.code === 'UNAUTHORIZED') redirect(loginUrl({ reason: 'expired' }));
+  if (!result.ok && result.error?.code === 'FORBIDDEN' && result.error.details?.reason === 'password_change_required') redirect(PASSWORD_PATH);
+  return result;
+}
+
+/** `studies.create`: the hub validates the spec again and answers the new study's id. */
+export function hubCreateStudy(input: RouterInputs['studies']['create']): Promise<HubMutationResult<RouterOutputs['studies']['create']>> {
+  return userMutation((hub) => hub.studies.create.mutate(input));
+}
+
+/** `studies.issueToken`: the token value is in the answer once and nowhere else. */
+export function hubIssueToken(input: RouterInputs['studies']['issueToken']): Promise<HubMutationResult<IssuedToken>> {
+  return userMutation((hub) => hub.studies.issueToken.mutate(input));
+}
+
+/** `studies.revokeToken`. */
+export function hubRevokeToken(input: RouterInputs['studies']['revokeToken']): Promise<HubMutationResult<RouterOutputs['studies']['revokeToken']>> {
+  return userMutation((hub) => hub.studies.revokeToken.mutate(input));
+}
+
+/** `studies.pause`. */
+export function hubPauseStudy(input: RouterInputs['studies']['pause']): Promise<HubMutationResult<RouterOutputs['studies']['pause']>> {
+  return userMutation((hub) => hub.studies.pause.mutate(input));
+}
+
+/** `studies.resume`. */
+export function hubResumeStudy(input: RouterInputs['studies']['resume']): Promise<HubMutationResult<RouterOutputs['studies']['resume']>> {
+  return userMutation((hub) => hub.studies.resume.mutate(input));
+}
+
+/** `studies.stop`: final; the model versions so far are kept. */
+export function hubStopStudy(input: RouterInputs['studies']['stop']): Promise<HubMutationResult<RouterOutputs['studies']['stop']>> {
+  return userMutation((hub) => hub.studies.stop.mutate(input));
+}
+
+/** `sites.decideConsent`: a site administrator approves or declines their site's part in a study. */
+export function hubDecideConsent(input: RouterInputs['sites']['decideConsent']): Promise<HubMutationResult<RouterOutputs['sites']['decideConsent']>> {
+  return userMutation((hub) => hub.sites.decideConsent.mutate(input));
+}
+
+/** The hub's address as the portal knows it, for the enrolment command shown with a new token. */
+export function hubAddress(): string {
+  const read = readPortalEnv();
+  return read.ok ? displayUrl(read.env.hubUrl) : 'https://hub.example.org';
 }

@@ -1,5 +1,5 @@
 import { confirmKey, getStudyForSite, rotateSiteKey, waitForTasks, reportDecryptionRefusal, reportClaim, reportEvaluation, submitDealing, submitDecryptionShare, submitKeyShare, submitUpdate } from '@consilium/domain';
-import { ContributionClaim, EvalMetrics, Id, Sha256Hex, StudySpec, StudyStatus, Task, TrainingBackend } from '@consilium/schemas';
+import { ContributionClaim, EvalMetrics, Id, Sha256Hex, StudyConsent, StudySpec, StudyStatus, Task, TrainingBackend } from '@consilium/schemas';
 import { z } from 'zod';
 import { binaryInput, readBinaryInput } from '../binary-input.ts';
 import { createTRPCRouter, siteProcedure } from '../trpc.ts';
@@ -9,7 +9,10 @@ const PollOutput = z.object({
   siteName: z.string(),
   serverTime: z.string(),
   tasks: z.array(Task),
-  studies: z.array(z.object({ studyId: Id, name: z.string(), status: StudyStatus, failureReason: z.string().nullable() })),
+  /** Every member study, with this site's decision on it (the agent works only for `approved` ones) and whether it is paused. */
+  studies: z.array(
+    z.object({ studyId: Id, name: z.string(), status: StudyStatus, failureReason: z.string().nullable(), consent: StudyConsent, pausedAt: z.string().nullable() }),
+  ),
 });
 
 /** Everything a site agent does; every call is signed with the site's identity key. */
@@ -37,9 +40,15 @@ export const agentRouter = createTRPCRouter({
         statistics: z.unknown(),
         totalSamples: z.number().nullable(),
         publicKeyHash: z.string().nullable(),
+        /** This site's decision on the study: the agent trains and uploads only for `approved`. */
+        consent: StudyConsent,
+        pausedAt: z.string().nullable(),
       }),
     )
-    .query(({ ctx, input }) => getStudyForSite(ctx.domain, ctx.site, input.studyId)),
+    .query(async ({ ctx, input }) => {
+      const view = await getStudyForSite(ctx.domain, ctx.site, input.studyId);
+      return { ...view, pausedAt: view.pausedAt?.toISOString() ?? null };
+    }),
 
   submitKeyShare: siteProcedure
     .input(binaryInput)

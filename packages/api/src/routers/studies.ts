@@ -1,4 +1,17 @@
-import { assignStudyLead, createStudy, getStudyProgress, issueEnrollmentToken, listStudies, rekeyStudy, revokeEnrollmentToken, startStudy } from '@consilium/domain';
+import {
+  assignStudyLead,
+  createStudy,
+  getStudyProgress,
+  issueEnrollmentToken,
+  listStudies,
+  listStudyTokens,
+  pauseStudy,
+  rekeyStudy,
+  resumeStudy,
+  revokeEnrollmentToken,
+  startStudy,
+  stopStudy,
+} from '@consilium/domain';
 import { Id, StudySpec } from '@consilium/schemas';
 import { z } from 'zod';
 import { leadOfNewStudy, studyFilterOf } from '../authorization.ts';
@@ -56,6 +69,62 @@ export const studiesRouter = createTRPCRouter({
         ...(input.ttlHours ? { ttlMs: input.ttlHours * 3600_000 } : {}),
       });
       return { ...issued, expiresAt: issued.expiresAt.toISOString() };
+    }),
+
+  /** The study's enrolment tokens, newest first, with what became of each (never the token itself). */
+  tokens: userProcedure
+    .input(z.object({ studyId: Id }))
+    .output(
+      z.array(
+        z.object({
+          tokenId: Id,
+          siteName: z.string(),
+          createdAt: z.string(),
+          expiresAt: z.string(),
+          usedAt: z.string().nullable(),
+          revokedAt: z.string().nullable(),
+          state: z.enum(['open', 'used', 'expired', 'revoked']),
+        }),
+      ),
+    )
+    .query(async ({ ctx, input }) =>
+      (await listStudyTokens(ctx.domain, input.studyId)).map((t) => ({
+        ...t,
+        createdAt: t.createdAt.toISOString(),
+        expiresAt: t.expiresAt.toISOString(),
+        usedAt: t.usedAt?.toISOString() ?? null,
+        revokedAt: t.revokedAt?.toISOString() ?? null,
+      })),
+    ),
+
+  /**
+   * Pauses an enrolling, keying or running study: no tasks, no uploads accepted, no deadline runs
+   * out, no round opens, until it is resumed.
+   */
+  pause: userProcedure
+    .input(z.object({ studyId: Id, reason: z.string().max(500).optional() }))
+    .output(z.object({ pausedAt: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const { pausedAt } = await pauseStudy(ctx.domain, { studyId: input.studyId, reason: input.reason, actor: ctx.actor });
+      return { pausedAt: pausedAt.toISOString() };
+    }),
+
+  /** Resumes a paused study; the open round's (or key ceremony's) deadline moves by the pause's length. */
+  resume: userProcedure
+    .input(z.object({ studyId: Id }))
+    .output(z.object({ resumedAt: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const { resumedAt } = await resumeStudy(ctx.domain, { studyId: input.studyId, actor: ctx.actor });
+      return { resumedAt: resumedAt.toISOString() };
+    }),
+
+  /** Ends the study for good (status `stopped`): the round in progress is abandoned; published models are kept. */
+  stop: userProcedure
+    .input(z.object({ studyId: Id, reason: z.string().min(3).max(500) }))
+    .output(z.object({ stoppedAt: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const { stoppedAt } = await stopStudy(ctx.domain, { studyId: input.studyId, reason: input.reason, actor: ctx.actor });
+      return { stoppedAt: stoppedAt.toISOString() };
     }),
 
   revokeToken: userProcedure

@@ -1,5 +1,5 @@
 import type { StudyProgress } from '@consilium/domain';
-import { EvalMetrics, RoundKind, RoundStatus, StudySpec, StudyStatus } from '@consilium/schemas';
+import { EvalMetrics, RoundKind, RoundStatus, StudyConsent, StudySpec, StudyStatus } from '@consilium/schemas';
 import { z } from 'zod';
 
 /** Output shapes of the studies router. Dates travel as ISO strings (no transformer needed by clients). */
@@ -26,6 +26,11 @@ export const StudyProgressOutput = z.object({
   createdAt: iso,
   startedAt: iso.nullable(),
   completedAt: iso.nullable(),
+  /** Set while the study is paused. */
+  pausedAt: iso.nullable(),
+  /** When and why the study was stopped (status `stopped`). */
+  stoppedAt: iso.nullable(),
+  stopReason: z.string().nullable(),
   publicKeyHash: z.string().nullable(),
   totalSamples: z.number().nullable(),
   statistics: z.unknown(),
@@ -37,6 +42,9 @@ export const StudyProgressOutput = z.object({
       agentVersion: z.string().nullable(),
       backend: z.string().nullable(),
       keySharePublished: z.boolean(),
+      /** The site's decision on the study: only `approved` sites take part. */
+      consent: StudyConsent,
+      consentDecidedAt: iso.nullable(),
     }),
   ),
   rounds: z.array(
@@ -80,7 +88,9 @@ export function toStudyProgressOutput(p: StudyProgress): StudyProgressOutput {
     createdAt: p.createdAt.toISOString(),
     startedAt: toIso(p.startedAt),
     completedAt: toIso(p.completedAt),
-    sites: p.sites.map((s) => ({ ...s, lastSeenAt: toIso(s.lastSeenAt) })),
+    pausedAt: toIso(p.pausedAt),
+    stoppedAt: toIso(p.stoppedAt),
+    sites: p.sites.map((s) => ({ ...s, lastSeenAt: toIso(s.lastSeenAt), consentDecidedAt: toIso(s.consentDecidedAt) })),
     rounds: p.rounds.map((r) => ({
       ...r,
       openedAt: r.openedAt.toISOString(),

@@ -55,8 +55,8 @@ export function apiTransport(domain: DomainContext): HubTransport {
     callerFor(domain, site.signRequest({ method: 'POST', path: `/trpc/${path}`, body, now: domain.now().getTime() }));
   const download = (site: SimulatedSite, path: string) => authenticateSigned(domain, site.signRequest({ method: 'GET', path, now: domain.now().getTime() }));
   return {
-    enroll: async (site, token) => {
-      const input = { token, publicKey: site.identity.publicKey, agentVersion: 'simulated' };
+    enroll: async (site, token, options) => {
+      const input = { token, publicKey: site.identity.publicKey, agentVersion: 'simulated', approveStudy: options?.approveStudy ?? true };
       return callerFor(domain, unsignedRequest({ method: 'POST', path: '/trpc/enrollment.enroll', body: JSON.stringify(input) })).enrollment.enroll(input);
     },
     poll: async (site) => {

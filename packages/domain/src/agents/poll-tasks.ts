@@ -1,4 +1,4 @@
-import { contributionSettlements, decryptionShares, evaluations, modelVersions, rounds, sites, studies, studySites, submissions } from '@consilium/db';
+import { contributionSettlements, decryptionShares, evaluations, modelVersions, rounds, sites, studies, studySites, submissions, type StudyConsent } from '@consilium/db';
 import { StudySpec, VectorEncoding, type StudyStatus, type Task } from '@consilium/schemas';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
@@ -11,23 +11,26 @@ export interface PollResult {
   serverTime: string;
   /** Work for this site now, most urgent first (decryptions unblock everyone). */
   tasks: Task[];
-  studies: Array<{ studyId: string; name: string; status: StudyStatus; failureReason: string | null }>;
+  /** Every study the site is a member of, with its decision on it and whether the study is paused. */
+  studies: Array<{ studyId: string; name: string; status: StudyStatus; failureReason: string | null; consent: StudyConsent; pausedAt: string | null }>;
 }
 
 /**
  * An agent's poll, which doubles as its heartbeat: records when the site was last seen (and with which
  * agent version and training backend), and answers with the site's pending work. Agents pull, so a
- * hospital never has to accept inbound connections.
+ * hospital never has to accept inbound connections. Only studies the site takes part in now — it
+ * approved them and they are not paused — give it work.
  */
 export async function pollTasks(ctx: DomainContext, site: AuthenticatedSite, agent: { agentVersion: string; backend: string | null }): Promise<PollResult> {
   const now = ctx.now();
   await ctx.db.update(sites).set({ lastSeenAt: now, agentVersion: agent.agentVersion, backend: agent.backend }).where(eq(sites.id, site.siteId));
 
-  const memberships = await ctx.db
-    .select({ study: studies })
+  const all = await ctx.db
+    .select({ study: studies, consent: studySites.consent })
     .from(studySites)
     .innerJoin(studies, eq(studies.id, studySites.studyId))
     .where(eq(studySites.siteId, site.siteId));
+  const memberships = all.filter((m) => m.consent === 'approved' && m.study.pausedAt === null);
   const tasks: Task[] = [];
   const studyIds = memberships.map((m) => m.study.id);
 
@@ -101,7 +104,14 @@ export async function pollTasks(ctx: DomainContext, site: AuthenticatedSite, age
     siteName: site.siteName,
     serverTime: now.toISOString(),
     tasks,
-    studies: memberships.map(({ study }) => ({ studyId: study.id, name: study.name, status: study.status, failureReason: study.failureReason })),
+    studies: all.map(({ study, consent }) => ({
+      studyId: study.id,
+      name: study.name,
+      status: study.status,
+      failureReason: study.failureReason ?? study.stopReason,
+      consent,
+      pausedAt: study.pausedAt?.toISOString() ?? null,
+    })),
   };
 }
 
@@ -200,7 +210,7 @@ export async function waitForTasks(
   for (;;) {
     const result = await pollTasks(ctx, site, agent);
     const remaining = until - Date.now();
-    // A study that changed status (say, completed) is news too: an agent run with --until-done exits on it.
+    // A study that changed status (say, completed), was approved, paused or resumed is news too: an agent run with --until-done exits on it.
     const statuses = studyStatuses(result);
     before ??= statuses;
     if (result.tasks.length > 0 || statuses !== before || remaining <= 0 || !ctx.changes || options.signal?.aborted) return result;
@@ -209,5 +219,5 @@ export async function waitForTasks(
 }
 
 function studyStatuses(result: PollResult): string {
-  return result.studies.map((s) => `${s.studyId}:${s.status}`).join(',');
+  return result.studies.map((s) => `${s.studyId}:${s.status}:${s.consent}:${s.pausedAt ?? ''}`).join(',');
 }

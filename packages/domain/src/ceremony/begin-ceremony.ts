@@ -10,18 +10,18 @@ import type { AuditTrail } from '../transaction.ts';
 /**
  * Starts a key ceremony for the study's next key epoch (the first one when the study starts; later
  * ones when the committee changes, see rekey-study.ts). The committee is the first `size` active
- * member sites by enrolment; a fresh public seed makes every earlier share useless for this epoch.
+ * member sites that approved the study, by enrolment; a fresh public seed makes every earlier share useless for this epoch.
  */
 export async function beginKeyCeremony(ctx: DomainContext, tx: Transaction, audit: AuditTrail, study: LoadedStudy, input: { epoch: number; actor: string }): Promise<void> {
   const members = await tx
     .select({ siteId: studySites.siteId })
     .from(studySites)
     .innerJoin(sites, eq(sites.id, studySites.siteId))
-    .where(and(eq(studySites.studyId, study.row.id), eq(sites.status, 'active')))
+    .where(and(eq(studySites.studyId, study.row.id), eq(studySites.consent, 'approved'), eq(sites.status, 'active')))
     .orderBy(asc(studySites.joinedAt), asc(studySites.siteId));
   const plan = committeePlan(study.spec, members.length);
   if (plan.size < 2) {
-    throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" needs at least 2 active sites for a decryption committee; it has ${members.length}`);
+    throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" needs at least 2 active sites that approved it for a decryption committee; it has ${members.length}`);
   }
   const committee = members.slice(0, plan.size).map((m) => m.siteId);
   const crpSeed = randomBytes(32);

@@ -1,7 +1,7 @@
 import { sites, studySites, type Executor } from '@consilium/db';
 import { AppError, ErrorCode } from '@consilium/errors';
 import type { CommitteeMember, RosterEntry } from '@consilium/schemas';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { LoadedStudy } from '../studies/load-study.ts';
 
@@ -30,7 +30,7 @@ export function pointOf(study: LoadedStudy, site: AuthenticatedSite): number {
 }
 
 /**
- * Every member site of the study with its identity key, in enrolment order. Agents pin this at the
+ * Every member site of the study that approved taking part, with its identity key, in enrolment order. Agents pin this at the
  * ceremony: signatures on submissions and key material are checked against it, never against keys
  * the hub serves later.
  */
@@ -39,6 +39,6 @@ export async function studyRoster(db: Executor, studyId: string): Promise<Roster
     .select({ siteId: sites.id, name: sites.name, publicKey: sites.publicKey })
     .from(studySites)
     .innerJoin(sites, eq(sites.id, studySites.siteId))
-    .where(eq(studySites.studyId, studyId))
+    .where(and(eq(studySites.studyId, studyId), eq(studySites.consent, 'approved')))
     .orderBy(asc(studySites.joinedAt), asc(studySites.siteId));
 }

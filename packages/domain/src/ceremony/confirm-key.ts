@@ -6,6 +6,7 @@ import type { DomainContext } from '../context.ts';
 import { openRound } from '../rounds/open-round.ts';
 import { failStudy } from '../studies/finish-study.ts';
 import { loadStudy } from '../studies/load-study.ts';
+import { requireParticipation } from '../studies/participation.ts';
 import { inTransaction } from '../transaction.ts';
 import { committeeOf, pointOf } from './committee.ts';
 
@@ -25,6 +26,7 @@ export interface KeyConfirmation {
 export async function confirmKey(ctx: DomainContext, site: AuthenticatedSite, input: { studyId: string; epoch: number; publicKeyHash: string }): Promise<KeyConfirmation> {
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const study = await loadStudy(tx, input.studyId, { forUpdate: true });
+    await requireParticipation(tx, site, input.studyId, 'key confirmation', study.row);
     pointOf(study, site);
     const members = await tx.select().from(studySites).where(eq(studySites.studyId, input.studyId));
     const member = members.find((m) => m.siteId === site.siteId)!;

@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
 import { loadStudy } from '../studies/load-study.ts';
+import { requireParticipation } from '../studies/participation.ts';
 import { inTransaction } from '../transaction.ts';
 import { verifyUpload } from '../uploads.ts';
 import { committeeOf, pointOf } from './committee.ts';
@@ -28,6 +29,7 @@ export async function submitDealing(ctx: DomainContext, site: AuthenticatedSite,
   const { studyId, payloadSha256 } = upload.header;
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const study = await loadStudy(tx, studyId, { forUpdate: true });
+    await requireParticipation(tx, site, studyId, 'dealing', study.row);
     pointOf(study, site);
     const members = await tx.select().from(studySites).where(eq(studySites.studyId, studyId));
     const member = members.find((m) => m.siteId === site.siteId)!;

@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
 import { loadStudy } from '../studies/load-study.ts';
+import { checkParticipation, requireParticipation } from '../studies/participation.ts';
 import { inTransaction } from '../transaction.ts';
 import { verifyUpload } from '../uploads.ts';
 import { committeeOf, pointOf } from './committee.ts';
@@ -37,6 +38,7 @@ export async function submitKeyShare(ctx: DomainContext, site: AuthenticatedSite
     throw new AppError(ErrorCode.INVALID_INPUT, `The box public key must be ${BOX_PUBLIC_KEY_BYTES} bytes (raw X25519); got ${boxPublicKey.byteLength}`);
   }
   const { studyId, payloadSha256 } = upload.header;
+  await requireParticipation(ctx.db, site, studyId, 'key share');
   const specStudy = await loadStudy(ctx.db, studyId);
   if (specStudy.spec.privacy.secureAggregation !== 'ckks-multiparty') {
     throw new AppError(ErrorCode.WRONG_STATE, `Study "${specStudy.row.name}" does not use encryption; it has no key ceremony`);
@@ -51,6 +53,7 @@ export async function submitKeyShare(ctx: DomainContext, site: AuthenticatedSite
     const members = await tx.select().from(studySites).where(eq(studySites.studyId, studyId));
     const member = members.find((m) => m.siteId === site.siteId);
     if (!member) throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" is not part of study "${study.row.name}"`);
+    checkParticipation(site, study.row, member.consent, 'key share');
     if (member.keyShareHash) {
       if (member.keyShareHash === payloadSha256) return { accepted: true, duplicate: true, ceremonyComplete: study.row.status !== 'keygen' };
       throw new AppError(ErrorCode.CONFLICT, `Site "${site.siteName}" already published a different key share for this key epoch`);

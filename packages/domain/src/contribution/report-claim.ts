@@ -6,6 +6,7 @@ import { and, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
+import { requireParticipation } from '../studies/participation.ts';
 
 /** Which claim each kind of round takes. */
 const CLAIM_FOR_ROUND = { stats: 'declaration', train: 'training' } as const;
@@ -34,6 +35,7 @@ export async function reportClaim(
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const [round] = await tx.select().from(rounds).where(eq(rounds.id, input.roundId));
     if (!round || round.studyId !== input.studyId) throw new AppError(ErrorCode.NOT_FOUND, `Round ${input.roundId} is not part of study ${input.studyId}`);
+    await requireParticipation(tx, site, input.studyId, 'contribution claim');
     if (!round.participants.includes(site.siteId)) throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" was not asked to take part in round ${round.index}`);
     const expected = CLAIM_FOR_ROUND[round.kind];
     if (input.claim.kind !== expected)

@@ -1,5 +1,6 @@
 import { enrollmentTokens } from '@consilium/db';
 import { AppError, ErrorCode } from '@consilium/errors';
+import { isEndedStudyStatus } from '@consilium/schemas';
 import type { DomainContext } from '../context.ts';
 import { loadStudy } from '../studies/load-study.ts';
 import { hashToken, newSecretToken } from '../secrets.ts';
@@ -20,7 +21,7 @@ export async function issueEnrollmentToken(
 ): Promise<IssuedToken> {
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const study = await loadStudy(tx, input.studyId);
-    if (study.row.status === 'completed' || study.row.status === 'failed') {
+    if (isEndedStudyStatus(study.row.status)) {
       throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" has ended (status ${study.row.status}); no site can join it`);
     }
     const token = newSecretToken('cst');

@@ -6,6 +6,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
+import { requireParticipation } from '../studies/participation.ts';
 import { settleDueRounds, withoutBlocking } from '../contribution/settle.ts';
 
 /**
@@ -31,6 +32,7 @@ export async function reportEvaluation(
     if (!model || model.studyId !== input.studyId) throw new AppError(ErrorCode.NOT_FOUND, `Model version ${input.modelVersionId} is not part of study ${input.studyId}`);
     const [member] = await tx.select().from(studySites).where(and(eq(studySites.studyId, input.studyId), eq(studySites.siteId, site.siteId)));
     if (!member) throw new AppError(ErrorCode.FORBIDDEN, `Site "${site.siteName}" is not part of this study`);
+    await requireParticipation(tx, site, input.studyId, 'evaluation');
     const [existing] = await tx.select().from(evaluations).where(and(eq(evaluations.modelVersionId, model.id), eq(evaluations.siteId, site.siteId)));
     if (existing) return { recorded: false, final: existing.final };
 

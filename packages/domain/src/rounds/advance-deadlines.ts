@@ -1,6 +1,6 @@
 import { rounds, studies, studySites, sites, type Executor } from '@consilium/db';
 import { describeError } from '@consilium/errors';
-import { and, asc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { pruneRequestNonces } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
 import { failStudy } from '../studies/finish-study.ts';
@@ -24,7 +24,8 @@ export interface AdvanceReport {
  * Enforces deadlines. Called periodically by the hub (and safe to call from several hub replicas at
  * once: each item is re-checked under its row lock). State lives only in the database, so a hub that
  * restarts simply carries on from here. Each item is handled on its own: one that cannot be advanced
- * is failed with the reason and never holds up the others.
+ * is failed with the reason and never holds up the others. A paused study's deadlines do not run
+ * out (resuming moves them by the pause, see studies/lifecycle.ts): its items are skipped.
  */
 export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceReport> {
   const report: AdvanceReport = { closed: 0, failedRounds: 0, failedStudies: 0, errors: [] };
@@ -33,7 +34,8 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
   const dueCollecting = await ctx.db
     .select({ id: rounds.id })
     .from(rounds)
-    .where(and(inArray(rounds.status, ['open', 'collecting']), lt(rounds.deadlineAt, now)))
+    .innerJoin(studies, eq(studies.id, rounds.studyId))
+    .where(and(inArray(rounds.status, ['open', 'collecting']), lt(rounds.deadlineAt, now), isNull(studies.pausedAt)))
     .orderBy(asc(rounds.deadlineAt));
   for (const { id } of dueCollecting) {
     await isolated(ctx, report, `round ${id}`, id, async () =>
@@ -41,6 +43,7 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
         const round = await loadRound(tx, id, { forUpdate: true });
         if (!isCollecting(round.row) || round.row.deadlineAt.getTime() >= ctx.now().getTime()) return;
         const study = await loadStudy(tx, round.row.studyId);
+        if (study.row.pausedAt) return;
         const { submissionCount, participants } = round.row;
         const min = study.spec.federation.minSitesPerRound;
         if (round.row.kind === 'stats' && submissionCount < participants.length) {
@@ -62,7 +65,8 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
   const dueDecrypting = await ctx.db
     .select({ id: rounds.id })
     .from(rounds)
-    .where(and(eq(rounds.status, 'decrypting'), or(lt(rounds.attemptDeadlineAt, now), lt(rounds.decryptDeadlineAt, now))))
+    .innerJoin(studies, eq(studies.id, rounds.studyId))
+    .where(and(eq(rounds.status, 'decrypting'), or(lt(rounds.attemptDeadlineAt, now), lt(rounds.decryptDeadlineAt, now)), isNull(studies.pausedAt)))
     .orderBy(asc(rounds.decryptDeadlineAt));
   for (const { id } of dueDecrypting) {
     await isolated(ctx, report, `round ${id}`, id, async () =>
@@ -73,6 +77,7 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
         const roundOver = round.row.decryptDeadlineAt !== null && round.row.decryptDeadlineAt.getTime() < t;
         if (round.row.status !== 'decrypting' || (!attemptOver && !roundOver)) return;
         const study = await loadStudy(tx, round.row.studyId);
+        if (study.row.pausedAt) return;
         const answered = await answeredDecryptors(tx, round);
         const silent = round.row.decryptors.filter((d) => !answered.includes(d));
         const missing = await siteNames(tx, silent);
@@ -90,13 +95,13 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
     );
   }
 
-  const keygen = await ctx.db.select({ id: studies.id }).from(studies).where(eq(studies.status, 'keygen'));
+  const keygen = await ctx.db.select({ id: studies.id }).from(studies).where(and(eq(studies.status, 'keygen'), isNull(studies.pausedAt)));
   for (const { id } of keygen) {
     await isolated(ctx, report, `study ${id}`, null, async () =>
       inTransaction(ctx.db, ctx.now, async (tx, audit) => {
         const study = await loadStudy(tx, id, { forUpdate: true });
         const started = study.row.ceremonyStartedAt ?? study.row.startedAt;
-        if (study.row.status !== 'keygen' || !started) return;
+        if (study.row.status !== 'keygen' || !started || study.row.pausedAt) return;
         const deadline = started.getTime() + study.spec.federation.roundDeadlineSeconds * 1000;
         if (ctx.now().getTime() <= deadline) return;
         const members = await tx.select().from(studySites).where(eq(studySites.studyId, id));
@@ -118,7 +123,9 @@ export async function advanceDeadlines(ctx: DomainContext): Promise<AdvanceRepor
   }
 
   // Contribution accounting: rounds whose validation window closed without every site reporting.
+  const paused = new Set(await pausedStudyIds(ctx));
   for (const id of await studiesWithUnsettledRounds(ctx.db)) {
+    if (paused.has(id)) continue;
     await isolated(ctx, report, `contribution of study ${id}`, null, async () => {
       await inTransaction(ctx.db, ctx.now, (tx, audit) => settleDueRounds(ctx, tx, audit, id));
     });
@@ -150,6 +157,11 @@ async function isolated(ctx: DomainContext, report: AdvanceReport, item: string,
       report.errors.push({ item, message: `could not be failed either: ${describeError(again)}` });
     }
   }
+}
+
+/** Studies paused now: their validation windows wait too. */
+async function pausedStudyIds(ctx: DomainContext): Promise<string[]> {
+  return (await ctx.db.select({ id: studies.id }).from(studies).where(isNotNull(studies.pausedAt))).map((r) => r.id);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { decryptionShares, roundChunks, rounds, sites, submissions, type Transaction } from '@consilium/db';
-import { eq, inArray } from 'drizzle-orm';
+import { decryptionShares, roundChunks, rounds, sites, studySites, submissions, type Transaction } from '@consilium/db';
+import { and, eq, inArray } from 'drizzle-orm';
 import { committeeOf } from '../ceremony/committee.ts';
 import type { DomainContext } from '../context.ts';
 import type { LoadedStudy } from '../studies/load-study.ts';
@@ -36,9 +36,18 @@ export async function chooseDecryptors(
   const committee = committeeOf(study);
   const threshold = study.row.threshold!;
   const rows = await tx.select({ id: sites.id, status: sites.status, lastSeenAt: sites.lastSeenAt }).from(sites).where(inArray(sites.id, committee));
+  // A member that withdrew its consent takes no part any more (like an offline one): never asked.
+  const approved = new Set(
+    (
+      await tx
+        .select({ siteId: studySites.siteId })
+        .from(studySites)
+        .where(and(eq(studySites.studyId, study.row.id), eq(studySites.consent, 'approved')))
+    ).map((m) => m.siteId),
+  );
   const submitted = new Set((await tx.select({ siteId: submissions.siteId }).from(submissions).where(eq(submissions.roundId, round.row.id))).map((s) => s.siteId));
   const candidates = committee
-    .filter((id) => !excluded.includes(id) && rows.find((r) => r.id === id)?.status === 'active')
+    .filter((id) => !excluded.includes(id) && approved.has(id) && rows.find((r) => r.id === id)?.status === 'active')
     .map((id, order) => {
       const seen = rows.find((r) => r.id === id)?.lastSeenAt?.getTime() ?? 0;
       return { id, order, online: seen >= ctx.now().getTime() - ONLINE_MS, submitted: submitted.has(id), seen };

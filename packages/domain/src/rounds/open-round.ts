@@ -7,7 +7,8 @@ import type { AuditTrail } from '../transaction.ts';
 import { roundEncoding } from './round-encoding.ts';
 
 /**
- * Opens the next round of a study. Every active site of the study is a participant and may
+ * Opens the next round of a study. Every active site of the study that has approved taking part
+ * (consent `approved`) is a participant and may
  * contribute an update; decryption needs only `threshold` of the committee (see close-aggregation).
  */
 export async function openRound(
@@ -21,7 +22,7 @@ export async function openRound(
     .select({ siteId: studySites.siteId })
     .from(studySites)
     .innerJoin(sites, eq(sites.id, studySites.siteId))
-    .where(and(eq(studySites.studyId, study.row.id), eq(sites.status, 'active')))
+    .where(and(eq(studySites.studyId, study.row.id), eq(studySites.consent, 'approved'), eq(sites.status, 'active')))
     .orderBy(asc(studySites.joinedAt), asc(studySites.siteId));
   const participants = members.map((m) => m.siteId);
   const now = ctx.now();

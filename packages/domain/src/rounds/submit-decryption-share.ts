@@ -6,6 +6,7 @@ import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import { committeeOf } from '../ceremony/committee.ts';
 import type { DomainContext } from '../context.ts';
 import { loadStudy, type LoadedStudy } from '../studies/load-study.ts';
+import { requireParticipation } from '../studies/participation.ts';
 import { inTransaction } from '../transaction.ts';
 import { verifyUpload } from '../uploads.ts';
 import { finalizeRound } from './finalize-round.ts';
@@ -35,6 +36,7 @@ export function decryptorPoints(study: LoadedStudy, round: LoadedRound): number[
 export async function submitDecryptionShare(ctx: DomainContext, site: AuthenticatedSite, envelope: Uint8Array): Promise<DecryptionShareReceipt> {
   const upload = verifyUpload(site, envelope, { kind: 'decryption-share', maxParts: 1_000_000, maxPartBytes: 16 * 1024 * 1024 }, ctx.limits);
   const { studyId, payloadSha256 } = upload.header;
+  await requireParticipation(ctx.db, site, studyId, 'decryption share');
   const round = await loadUploadRound(ctx, site, upload, 'decryption share', { committeeOnly: true });
   const { roundId } = round;
   const previous = await ctx.db.select().from(decryptionShares).where(and(eq(decryptionShares.roundId, roundId), eq(decryptionShares.siteId, site.siteId)));
@@ -63,6 +65,7 @@ export async function submitDecryptionShare(ctx: DomainContext, site: Authentica
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const locked = await loadRound(tx, roundId, { forUpdate: true });
+    await requireParticipation(tx, site, studyId, 'decryption share');
     const again = await tx.select().from(decryptionShares).where(and(eq(decryptionShares.roundId, roundId), eq(decryptionShares.siteId, site.siteId)));
     if (again.some((p) => p.payloadHash === payloadSha256)) return { roundId, duplicate: true, sharesSoFar: locked.row.shareCount, roundComplete: locked.row.status === 'complete' };
     if (locked.row.status !== 'decrypting') {

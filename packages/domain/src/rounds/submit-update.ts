@@ -5,6 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import type { AuthenticatedSite } from '../agents/authenticate-site.ts';
 import type { DomainContext } from '../context.ts';
 import { loadStudy } from '../studies/load-study.ts';
+import { requireParticipation } from '../studies/participation.ts';
 import { inTransaction } from '../transaction.ts';
 import { verifyUpload } from '../uploads.ts';
 import { closeAggregation } from './close-aggregation.ts';
@@ -30,6 +31,8 @@ export interface SubmissionReceipt {
 export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, envelope: Uint8Array): Promise<SubmissionReceipt> {
   const upload = verifyUpload(site, envelope, { kind: 'submission', maxParts: 1_000_000, maxPartBytes: 64 * 1024 * 1024 }, ctx.limits);
   const { studyId, payloadSha256 } = upload.header;
+  // Before anything is stored (a protocol violation included): a site that does not take part now is refused outright.
+  await requireParticipation(ctx.db, site, studyId, 'submission');
   const round = await loadUploadRound(ctx, site, upload, 'submission');
   const { roundId } = round;
   // A retry of an accepted submission (say the agent restarted before it saw the receipt) is
@@ -63,6 +66,8 @@ export async function submitUpdate(ctx: DomainContext, site: AuthenticatedSite, 
 
   return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
     const locked = await loadRound(tx, roundId, { forUpdate: true });
+    // Again under the round's lock: the study may have been paused, or consent withdrawn, meanwhile.
+    await requireParticipation(tx, site, studyId, 'submission');
     const again = await tx.select().from(submissions).where(and(eq(submissions.roundId, roundId), eq(submissions.siteId, site.siteId)));
     if (again[0]) return duplicateOrConflict(again[0], payloadSha256, locked, site);
     checkStillCollecting(locked, ctx.now());

@@ -1,4 +1,4 @@
-import { decryptionShares, evaluations, modelVersions, rounds, sites, studies, studySites, submissions } from '@consilium/db';
+import { decryptionShares, evaluations, modelVersions, rounds, sites, studies, studySites, submissions, type StudyConsent } from '@consilium/db';
 import { StudySpec, type EvalMetrics, type RoundKind, type RoundStatus, type StudyStatus } from '@consilium/schemas';
 import { asc, count, desc, eq, inArray } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
@@ -63,11 +63,26 @@ export interface StudyProgress {
   createdAt: Date;
   startedAt: Date | null;
   completedAt: Date | null;
+  /** Set while the study is paused. */
+  pausedAt: Date | null;
+  /** When and why it was stopped (status `stopped`). */
+  stoppedAt: Date | null;
+  stopReason: string | null;
   publicKeyHash: string | null;
   totalSamples: number | null;
   /** Consortium feature statistics decrypted from the statistics round (null before it completes). */
   statistics: unknown;
-  sites: Array<{ siteId: string; name: string; lastSeenAt: Date | null; agentVersion: string | null; backend: string | null; keySharePublished: boolean }>;
+  sites: Array<{
+    siteId: string;
+    name: string;
+    lastSeenAt: Date | null;
+    agentVersion: string | null;
+    backend: string | null;
+    keySharePublished: boolean;
+    /** The site's decision on the study: only `approved` sites take part. */
+    consent: StudyConsent;
+    consentDecidedAt: Date | null;
+  }>;
   rounds: Array<{
     id: string;
     index: number;
@@ -103,7 +118,7 @@ export interface StudyProgress {
 export async function getStudyProgress(ctx: DomainContext, studyId: string): Promise<StudyProgress> {
   const { row, spec } = await loadStudy(ctx.db, studyId);
   const members = await ctx.db
-    .select({ site: sites, keyShareHash: studySites.keyShareHash })
+    .select({ site: sites, keyShareHash: studySites.keyShareHash, consent: studySites.consent, consentDecidedAt: studySites.consentDecidedAt })
     .from(studySites)
     .innerJoin(sites, eq(sites.id, studySites.siteId))
     .where(eq(studySites.studyId, studyId))
@@ -125,16 +140,21 @@ export async function getStudyProgress(ctx: DomainContext, studyId: string): Pro
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     completedAt: row.completedAt,
+    pausedAt: row.pausedAt,
+    stoppedAt: row.stoppedAt,
+    stopReason: row.stopReason,
     publicKeyHash: row.publicKeyHash,
     totalSamples: row.totalSamples,
     statistics: row.statistics,
-    sites: members.map(({ site, keyShareHash }) => ({
+    sites: members.map(({ site, keyShareHash, consent, consentDecidedAt }) => ({
       siteId: site.id,
       name: site.name,
       lastSeenAt: site.lastSeenAt,
       agentVersion: site.agentVersion,
       backend: site.backend,
       keySharePublished: keyShareHash !== null,
+      consent,
+      consentDecidedAt,
     })),
     rounds: roundRows.map((r) => {
       const roundSubs = subs.filter((s) => s.roundId === r.id);

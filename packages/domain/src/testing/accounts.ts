@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sites, studySites } from '@consilium/db';
+import { sites, studySites, type StudyConsent } from '@consilium/db';
 import { generateIdentity } from '@consilium/protocol';
 import type { DomainContext } from '../context.ts';
 import { createUser } from '../users/create-user.ts';
@@ -34,13 +34,19 @@ export async function createTestAccount(ctx: DomainContext, options: { role: Use
 
 /**
  * A site row as enrolment would leave it (with a fresh identity key nobody signs with: tests of
- * people's access need the site, not its agent), optionally a member of studies.
+ * people's access need the site, not its agent), optionally a member of studies (approved, unless
+ * `options.consent` says otherwise).
  */
-export async function insertTestSite(ctx: DomainContext, name: string, memberOf: readonly string[] = []): Promise<string> {
+export async function insertTestSite(ctx: DomainContext, name: string, memberOf: readonly string[] = [], options: { consent?: StudyConsent } = {}): Promise<string> {
   const [site] = await ctx.db
     .insert(sites)
     .values({ name, publicKey: generateIdentity().publicKey, enrolledAt: ctx.now() })
     .returning({ id: sites.id });
-  for (const studyId of memberOf) await ctx.db.insert(studySites).values({ studyId, siteId: site!.id, joinedAt: ctx.now() });
+  const consent = options.consent ?? 'approved';
+  for (const studyId of memberOf) {
+    await ctx.db
+      .insert(studySites)
+      .values({ studyId, siteId: site!.id, joinedAt: ctx.now(), consent, ...(consent === 'pending' ? {} : { consentDecidedAt: ctx.now(), consentDecidedBy: 'admin:test' }) });
+  }
   return site!.id;
 }

@@ -58,7 +58,8 @@ export function siteProfiles(count: number): SiteProfile[] {
 export async function setUpStudy(
   ctx: DomainContext,
   transport: HubTransport,
-  options: { spec?: StudySpec; sites?: number | SiteProfile[]; siteCrypto: HubCrypto; ceremony?: boolean },
+  /** `approveStudy: false`: the sites enrol without approving the study (their site administrators decide later). */
+  options: { spec?: StudySpec; sites?: number | SiteProfile[]; siteCrypto: HubCrypto; ceremony?: boolean; approveStudy?: boolean },
 ): Promise<TestStudy> {
   const spec = options.spec ?? testStudySpec();
   const profiles = Array.isArray(options.sites) ? options.sites : siteProfiles(options.sites ?? 3);
@@ -70,7 +71,7 @@ export async function setUpStudy(
   for (const [i, profile] of profiles.entries()) {
     const token = tokens[i]!;
     const site = new SimulatedSite({ name: token.siteName, crypto: options.siteCrypto, profile });
-    site.siteId = (await transport.enroll(site, token.token)).siteId;
+    site.siteId = (await transport.enroll(site, token.token, { approveStudy: options.approveStudy ?? true })).siteId;
     sites.push(site);
   }
   const study = { id: studyId, spec, sites };

@@ -28,7 +28,11 @@ export interface PollAnswer {
  * with the site's key and lets the hub verify it, as the real agent's requests are.
  */
 export interface HubTransport {
-  enroll(site: SimulatedSite, token: string): Promise<{ siteId: string; studyStarted: boolean }>;
+  /**
+   * Redeems a token. The site's operator approves taking part at enrolment unless `approveStudy`
+   * is false (then the membership is pending until a site administrator decides).
+   */
+  enroll(site: SimulatedSite, token: string, options?: { approveStudy?: boolean }): Promise<{ siteId: string; studyStarted: boolean; consent: string }>;
   poll(site: SimulatedSite): Promise<PollAnswer>;
   submitKeyShare(site: SimulatedSite, envelope: Uint8Array): Promise<KeyShareReceipt>;
   submitDealing(site: SimulatedSite, envelope: Uint8Array): Promise<DealingReceipt>;
@@ -56,7 +60,8 @@ export function domainTransport(ctx: DomainContext): HubTransport {
   const authenticate = async (site: SimulatedSite, method: string, path: string, body?: Uint8Array | string): Promise<AuthenticatedSite> =>
     authenticateSigned(ctx, site.signRequest({ method, path, body, now: ctx.now().getTime() }));
   return {
-    enroll: async (site, token) => enrollSite(ctx, { token, publicKey: site.identity.publicKey, agentVersion: 'simulated' }),
+    enroll: async (site, token, options) =>
+      enrollSite(ctx, { token, publicKey: site.identity.publicKey, agentVersion: 'simulated', approveStudy: options?.approveStudy ?? true }),
     poll: async (site) => {
       const input = { agentVersion: 'simulated', backend: null };
       return pollTasks(ctx, await authenticate(site, 'POST', '/trpc/agent.poll', JSON.stringify(input)), input);

@@ -19,8 +19,9 @@ export interface ChangePasswordInput {
 
 /**
  * Changes one's own password, proving the current one (a stolen session alone cannot take the
- * account over); wrong guesses count against the e-mail's sign-in limit. Other sessions end, and a
- * one-time password stops being required.
+ * account over); wrong guesses count against the e-mail's sign-in limit and are audited (in a
+ * transaction of their own that commits before the error is thrown, as failed sign-ins are). Other
+ * sessions end, and a one-time password stops being required.
  */
 export async function changePassword(ctx: DomainContext, input: ChangePasswordInput): Promise<{ sessionsRevoked: number }> {
   checkPasswordPolicy(input.newPassword);
@@ -28,11 +29,13 @@ export async function changePassword(ctx: DomainContext, input: ChangePasswordIn
   const source = { email: user.email, ip: null };
   const verdict = await countAttempt(ctx, source);
   if (verdict.limited) {
+    if (verdict.firstRefusal) await recordFailure(ctx, user.id, 'rate_limited');
     throw new AppError(ErrorCode.RATE_LIMITED, `Too many wrong passwords; try again in ${Math.ceil(verdict.retryAfterSeconds / 60)} minute(s)`, {
       details: { retryAfterSeconds: verdict.retryAfterSeconds },
     });
   }
   if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    await recordFailure(ctx, user.id, 'wrong_password');
     throw new AppError(ErrorCode.INVALID_INPUT, 'The current password is not correct', { details: { field: 'currentPassword' } });
   }
   if (await verifyPassword(input.newPassword, user.passwordHash)) {
@@ -49,5 +52,11 @@ export async function changePassword(ctx: DomainContext, input: ChangePasswordIn
     await settleSuccessfulAttempt(ctx, tx, source);
     audit.record({ action: 'user.password_changed', actor: userActor(user.id), payload: { userId: user.id, sessionsRevoked } });
     return { sessionsRevoked };
+  });
+}
+
+async function recordFailure(ctx: DomainContext, userId: string, reason: 'wrong_password' | 'rate_limited'): Promise<void> {
+  await inTransaction(ctx.db, ctx.now, async (_tx, audit) => {
+    audit.record({ action: 'user.password_change_failed', actor: userActor(userId), payload: { userId, reason } });
   });
 }

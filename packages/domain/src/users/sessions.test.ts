@@ -143,6 +143,8 @@ for (const target of testDatabaseTargets()) {
       expect(await rejectionOf(change('not the password', 'a brand new passphrase'))).toMatchObject({ code: ErrorCode.INVALID_INPUT, details: { field: 'currentPassword' } });
       expect(await rejectionOf(change(account.password, 'too short'))).toMatchObject({ code: ErrorCode.INVALID_INPUT, details: { field: 'password', minLength: 12 } });
       expect(await rejectionOf(change(account.password, account.password))).toMatchObject({ code: ErrorCode.INVALID_INPUT, details: { field: 'newPassword' } });
+      // Only the wrong current password is an attempt on the account: audited, as failed sign-ins are.
+      expect((await auditedActions(account.user.id)).filter((a) => a === 'user.password_change_failed')).toHaveLength(1);
     });
   });
 }

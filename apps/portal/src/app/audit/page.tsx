@@ -7,14 +7,16 @@ import { IntegrityBanner, IntegrityPending } from '../../components/audit/integr
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ProblemNotice } from '../../components/problem-notice.tsx';
 import { RefreshButton } from '../../components/refresh-button.tsx';
-import { auditHref, exportCommand, readAuditRequest, type AuditRequest, type SearchParams } from '../../lib/audit.ts';
-import { listAuditActions, listAuditEvents, listSites, listStudies, type AuditEventsPage } from '../../server/hub.ts';
+import { auditExportHref, auditHref, exportCommand, exportFileNamePattern, readAuditRequest, verifyCommand, type AuditRequest, type SearchParams } from '../../lib/audit.ts';
+import { formatInteger } from '../../lib/format.ts';
+import { getAuditExportHead, type AuditExportHead } from '../../server/audit-export.ts';
+import { listAuditActions, listAuditEvents, listSites, listStudies, type AuditEventsPage, type HubResult } from '../../server/hub.ts';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
-  const [actions, studies, sites] = await Promise.all([listAuditActions(), listStudies(), listSites()]);
+  const [actions, studies, sites, head] = await Promise.all([listAuditActions(), listStudies(), listSites(), getAuditExportHead()]);
   const request = readAuditRequest(params, actions.ok ? actions.data : null);
   const page = await listAuditEvents(request.query);
   const studyNames = new Map(studies.ok ? studies.data.map((s) => [s.id, s.name]) : []);
@@ -56,7 +58,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <ProblemNotice problem={page.problem} />
         )}
       </section>
-      <ExportPanel request={request} />
+      <ExportPanel request={request} head={head} />
     </>
   );
 }
@@ -118,23 +120,77 @@ function PageLinks({ page, request }: { page: AuditEventsPage; request: AuditReq
   );
 }
 
-/** There is no export over HTTP (an export is signed with the hub's key, on the hub's host): the command to run there. */
-function ExportPanel({ request }: { request: AuditRequest }) {
+const EXPORT_FORMATS = [
+  { format: 'csv', label: 'CSV' },
+  { format: 'ndjson', label: 'NDJSON' },
+] as const;
+
+/**
+ * Downloads of a signed export of the viewer's filter, through the portal's /audit/export routes,
+ * fixed at the chain head when this page was rendered (so the export and its manifest, two
+ * downloads, name the same events), with how to verify them offline; the hub-side command stays
+ * available for exports written on the hub's host.
+ */
+function ExportPanel({ request, head }: { request: AuditRequest; head: HubResult<AuditExportHead> }) {
   return (
-    <section className="panel" aria-labelledby="audit-export-heading">
+    <section className="panel" aria-labelledby="audit-export-heading" data-through-seq={head.ok ? head.data.chainHead.seq : undefined}>
       <h2 id="audit-export-heading">Export</h2>
+      {head.ok ? (
+        <ExportDownloads request={request} head={head.data} />
+      ) : (
+        <ProblemNotice problem={{ ...head.problem, title: `Exports cannot be downloaded here: ${head.problem.title}` }} headingLevel={3} />
+      )}
+      <details className="export-cli">
+        <summary>Export on the hub&apos;s host instead</summary>
+        <p>An operator can write the same export and manifest on the hub&apos;s host, with its database and signing key:</p>
+        <pre className="command" data-format="csv">
+          <code>{exportCommand('csv', request.query)}</code>
+        </pre>
+        <pre className="command" data-format="ndjson">
+          <code>{exportCommand('ndjson', request.query)}</code>
+        </pre>
+      </details>
+    </section>
+  );
+}
+
+function ExportDownloads({ request, head }: { request: AuditRequest; head: AuditExportHead }) {
+  const through = head.chainHead.seq;
+  return (
+    <>
       <p>
-        A signed export (CSV or NDJSON, with a manifest signed by the hub&apos;s key) is written on the hub&apos;s host. To export {request.filtered ? 'the events matching this filter' : 'the whole log'}, run:
+        Download {request.filtered ? 'the events matching this filter' : 'the whole log'} as a signed export: events up to {formatInteger(through)}, the chain&apos;s head when this page
+        was loaded (reload the page to include later events). Each export comes with a manifest signed by the hub&apos;s key; save both, keeping their names.
       </p>
-      <pre className="command" data-format="csv">
-        <code>{exportCommand('csv', request.query)}</code>
-      </pre>
-      <pre className="command" data-format="ndjson">
-        <code>{exportCommand('ndjson', request.query)}</code>
+      <div className="actions" role="group" aria-label="Export downloads">
+        {EXPORT_FORMATS.map(({ format, label }) => (
+          <a key={format} className="button" href={auditExportHref(format, 'export', request.query, through)} download data-export={format}>
+            Download {label}
+          </a>
+        ))}
+        {EXPORT_FORMATS.map(({ format, label }) => (
+          <a key={`${format}-manifest`} className="button button--quiet" href={auditExportHref(format, 'manifest', request.query, through)} download data-export-manifest={format}>
+            Download {label} manifest
+          </a>
+        ))}
+      </div>
+      <h3>Verify offline</h3>
+      <p>
+        Save the export and its manifest in one folder (the manifest is named after the export: <code>{exportFileNamePattern('ndjson', through, request.filtered)}.manifest.json</code>),
+        then run, anywhere, without the hub:
+      </p>
+      <pre className="command" data-verify>
+        <code>{verifyCommand(request.filtered ? '<export file>' : exportFileNamePattern('ndjson', through, false))}</code>
       </pre>
       <p className="muted">
-        Check an export anywhere with <code>consilium-audit verify &lt;file&gt;</code>.
+        Take the hub&apos;s public key from its operator through a channel you trust (<code>consilium-hub audit:public-key</code>), not from the manifest. This hub signs with the key of
+        fingerprint{' '}
+        <code className="hash" data-fingerprint title={head.publicKey} tabIndex={0}>
+          {head.fingerprint}
+        </code>
+        : compare it with the key you were given. The verifier checks the manifest&apos;s signature, the file&apos;s digest and size, the event count and every event&apos;s hash, and
+        names the first event that does not verify.
       </p>
-    </section>
+    </>
   );
 }

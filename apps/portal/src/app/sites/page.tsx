@@ -14,7 +14,7 @@ export default async function SitesPage() {
         <h1>Sites</h1>
         <RefreshButton />
       </div>
-      <p className="lead">Choose a site to see everything its agent uploaded to the hub.</p>
+      <p className="lead">Choose a site to see its agent, its identity key, the studies it takes part in, and everything its agent uploaded to the hub.</p>
       <section className="panel" aria-labelledby="site-list-heading">
         <h2 id="site-list-heading">
           Enrolled sites {sites.ok ? <span className="count-pill">{sites.data.length}</span> : null}

@@ -1,8 +1,8 @@
 'use client';
 
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Line, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MetricsChartRow } from '../../lib/model-metrics.ts';
-import { SERIES_COLOURS } from '../contribution/share-chart.tsx';
+import { LineChartFrame, SERIES_COLOURS, TOOLTIP_STYLE } from '../chart-frame.tsx';
 
 /**
  * The global model's metrics per version (recharts): training loss on the left axis, validation
@@ -22,46 +22,34 @@ const format = (key: unknown, value: number) => (key === 'accuracy' ? `${(value 
 export function MetricsChart({ rows, summary }: { rows: MetricsChartRow[]; summary: string }) {
   const present = SERIES.filter((s) => rows.some((r) => r[s.key] !== undefined));
   return (
-    <div className="chart" data-chart="metrics-over-versions">
-      <LineChart
-        responsive
-        style={{ width: '100%', height: 320 }}
-        data={rows}
-        margin={{ top: 8, right: 8, bottom: 8, left: 0 }}
-        accessibilityLayer
-        title="Global model metrics per version"
-        desc={summary}
-      >
-        <CartesianGrid className="chart__grid" strokeDasharray="3 3" />
-        <XAxis dataKey="version" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} tickFormatter={(v: number) => `v${v}`} label={{ value: 'Model version', position: 'insideBottomRight', offset: -4 }} />
-        <YAxis yAxisId="loss" orientation="left" domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} width={48} label={{ value: 'Loss', angle: -90, position: 'insideLeft' }} />
-        <YAxis yAxisId="score" orientation="right" domain={[0, 1]} tickFormatter={(v: number) => v.toFixed(1)} width={40} label={{ value: 'Accuracy, AUC', angle: 90, position: 'insideRight' }} />
-        <Tooltip
-          formatter={(value, _name, item) => (typeof value === 'number' ? format(item.dataKey, value) : String(value))}
-          labelFormatter={(label, payload) => {
-            const round = (payload?.[0]?.payload as MetricsChartRow | undefined)?.round;
-            return typeof label === 'number' || typeof label === 'string' ? `Version ${label}${round === null || round === undefined ? '' : ` (round ${round})`}` : '';
-          }}
-          contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', borderRadius: 'var(--radius)', color: 'var(--text)' }}
+    <LineChartFrame name="metrics-over-versions" title="Global model metrics per version" summary={summary} rows={rows}>
+      <XAxis dataKey="version" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} tickFormatter={(v: number) => `v${v}`} label={{ value: 'Model version', position: 'insideBottomRight', offset: -4 }} />
+      <YAxis yAxisId="loss" orientation="left" domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} width={48} label={{ value: 'Loss', angle: -90, position: 'insideLeft' }} />
+      <YAxis yAxisId="score" orientation="right" domain={[0, 1]} tickFormatter={(v: number) => v.toFixed(1)} width={40} label={{ value: 'Accuracy, AUC', angle: 90, position: 'insideRight' }} />
+      <Tooltip
+        formatter={(value, _name, item) => (typeof value === 'number' ? format(item.dataKey, value) : String(value))}
+        labelFormatter={(label, payload) => {
+          const round = (payload?.[0]?.payload as MetricsChartRow | undefined)?.round;
+          return typeof label === 'number' || typeof label === 'string' ? `Version ${label}${round === null || round === undefined ? '' : ` (round ${round})`}` : '';
+        }}
+        contentStyle={TOOLTIP_STYLE}
+      />
+      {present.map((s) => (
+        <Line
+          key={s.key}
+          yAxisId={s.axis}
+          dataKey={s.key}
+          name={s.name}
+          type="monotone"
+          stroke={s.colour}
+          strokeWidth={2}
+          strokeDasharray={s.dash}
+          dot={s.dot}
+          activeDot={{ r: 5 }}
+          connectNulls
+          isAnimationActive={false}
         />
-        <Legend />
-        {present.map((s) => (
-          <Line
-            key={s.key}
-            yAxisId={s.axis}
-            dataKey={s.key}
-            name={s.name}
-            type="monotone"
-            stroke={s.colour}
-            strokeWidth={2}
-            strokeDasharray={s.dash}
-            dot={s.dot}
-            activeDot={{ r: 5 }}
-            connectNulls
-            isAnimationActive={false}
-          />
-        ))}
-      </LineChart>
-    </div>
+      ))}
+    </LineChartFrame>
   );
 }

@@ -105,15 +105,15 @@ describe('study tables', () => {
     expect(renderToStaticMarkup(<SiteMetricsTable model={models[1]!} captionId="c2" />)).toContain('No site has validated version 2 yet.');
   });
 
-  it('sites: last seen relative to the request time, key share state; empty state without sites', () => {
+  it('sites: consent, last seen relative to the request time, key share state; empty state without sites', () => {
     const now = Date.parse('2026-11-25T12:00:00Z');
     const sites: StudyProgress['sites'] = [
-      { siteId: SITE_A, name: 'Hôpital Saint-Louis', lastSeenAt: '2026-11-25T11:58:00Z', agentVersion: '0.1.0', backend: 'wasm', keySharePublished: true },
-      { siteId: SITE_B, name: 'Karolinska Solna', lastSeenAt: null, agentVersion: null, backend: null, keySharePublished: false },
+      { siteId: SITE_A, name: 'Hôpital Saint-Louis', lastSeenAt: '2026-11-25T11:58:00Z', agentVersion: '0.1.0', backend: 'wasm', keySharePublished: true, consent: 'approved', consentDecidedAt: null },
+      { siteId: SITE_B, name: 'Karolinska Solna', lastSeenAt: null, agentVersion: null, backend: null, keySharePublished: false, consent: 'pending', consentDecidedAt: null },
     ];
     expect(rowsOf(renderToStaticMarkup(<SitesTable sites={sites} encrypted now={now} />))).toEqual([
-      ['Hôpital Saint-Louis', '2 minutes ago 25 Nov 2026, 11:58 UTC', '0.1.0', 'wasm', 'Published'],
-      ['Karolinska Solna', 'Never', '—', '—', 'Pending'],
+      ['Hôpital Saint-Louis', 'Approved', '2 minutes ago 25 Nov 2026, 11:58 UTC', '0.1.0', 'wasm', 'Published'],
+      ['Karolinska Solna', 'Pending', 'Never', '—', '—', 'Pending'],
     ]);
     expect(renderToStaticMarkup(<SitesTable sites={[]} encrypted now={now} />)).toContain('No sites have enrolled yet.');
   });

@@ -14,8 +14,13 @@ import { RoundsTable } from '../../../components/study/rounds-table.tsx';
 import { SitesTable } from '../../../components/study/sites-table.tsx';
 import { StudyFacts } from '../../../components/study/study-facts.tsx';
 import { StudyTabs } from '../../../components/study/study-tabs.tsx';
+import { InviteSite } from '../../../components/study/invite-site.tsx';
+import { StudyControls } from '../../../components/study/study-controls.tsx';
+import { TokensTable } from '../../../components/study/tokens-table.tsx';
+import { DateTime } from '../../../components/date-time.tsx';
 import { metricsChartRows, metricsOverVersions, metricsSummary } from '../../../lib/model-metrics.ts';
-import { getStudyProgress, type StudyProgress } from '../../../server/hub.ts';
+import { canManageStudy } from '../../../lib/roles.ts';
+import { getSignedIn, getStudyProgress, hubAddress, listStudyTokens, type SignedIn, type StudyProgress } from '../../../server/hub.ts';
 
 interface StudyPageProps {
   params: Promise<{ id: string }>;
@@ -28,7 +33,7 @@ export async function generateMetadata({ params }: StudyPageProps): Promise<Meta
 
 export default async function StudyPage({ params }: StudyPageProps) {
   const { id } = await params;
-  const progress = await getStudyProgress(id);
+  const [progress, signedIn] = await Promise.all([getStudyProgress(id), getSignedIn()]);
   if (!progress.ok && progress.problem.kind === 'not-found') notFound();
   await connection();
   const now = Date.now();
@@ -44,7 +49,7 @@ export default async function StudyPage({ params }: StudyPageProps) {
         </ol>
       </nav>
       {progress.ok ? (
-        <StudyDetails study={progress.data} now={now} />
+        <StudyDetails study={progress.data} now={now} signedIn={signedIn} />
       ) : (
         <>
           <h1>Study</h1>
@@ -55,17 +60,45 @@ export default async function StudyPage({ params }: StudyPageProps) {
   );
 }
 
-function StudyDetails({ study, now }: { study: StudyProgress; now: number }) {
+function StudyDetails({ study, now, signedIn }: { study: StudyProgress; now: number; signedIn: SignedIn | null }) {
   const encrypted = study.spec.privacy.secureAggregation !== 'none';
+  const manage = canManageStudy(signedIn?.user ?? null);
+  const seeTokens = manage || Boolean(signedIn?.procedures.has('studies.tokens'));
+  // Site pages: administrators and compliance officers (a site administrator has their own under My site).
+  const linkSites = Boolean(signedIn?.procedures.has('sites.detail')) && signedIn?.user.role !== 'site_admin';
   return (
     <>
       <div className="page-head">
         <h1>{study.name}</h1>
         <StatusBadge status={study.status} />
+        {study.pausedAt && study.status !== 'stopped' ? <span className="badge badge--warning">Paused</span> : null}
         <RefreshButton />
       </div>
       {study.spec.description ? <p className="lead">{study.spec.description}</p> : null}
       <StudyTabs studyId={study.id} current="progress" />
+      {study.pausedAt && study.status !== 'stopped' ? (
+        <div className="notice notice--warning" role="status" data-testid="paused-notice">
+          <h2 className="notice__title">
+            Paused since <DateTime iso={study.pausedAt} />
+          </h2>
+          <p>No round opens and the hub accepts no uploads for this study until it is resumed. Deadlines do not run out while it is paused.</p>
+        </div>
+      ) : null}
+      {study.status === 'stopped' ? (
+        <div className="notice notice--warning" role="status" data-testid="stopped-notice">
+          <h2 className="notice__title">
+            Stopped{study.stoppedAt ? (
+              <>
+                {' '}
+                on <DateTime iso={study.stoppedAt} />
+              </>
+            ) : null}
+          </h2>
+          {study.stopReason ? <p>Reason: {study.stopReason}</p> : null}
+          <p>No further rounds run. The model versions published before the stop are kept and can still be downloaded.</p>
+        </div>
+      ) : null}
+      {manage ? <StudyControls studyId={study.id} studyName={study.name} status={study.status} paused={study.pausedAt !== null} /> : null}
       {study.failureReason ? (
         <div className="notice notice--error" role="alert">
           <h2 className="notice__title">The study failed</h2>
@@ -80,8 +113,10 @@ function StudyDetails({ study, now }: { study: StudyProgress; now: number }) {
         <h2 id="sites-heading">
           Sites <span className="count-pill">{study.sites.length}</span>
         </h2>
-        <SitesTable sites={study.sites} encrypted={encrypted} now={now} />
+        <p className="muted">Only sites whose administrator approved the study take part in its rounds.</p>
+        <SitesTable sites={study.sites} encrypted={encrypted} now={now} linkSites={linkSites} />
       </section>
+      {seeTokens ? <Invitations study={study} manage={manage} /> : null}
       <section className="panel" aria-labelledby="rounds-heading">
         <h2 id="rounds-heading">
           Rounds <span className="count-pill">{study.rounds.length}</span>
@@ -109,6 +144,30 @@ function StudyDetails({ study, now }: { study: StudyProgress; now: number }) {
         <ModelsTable models={study.models} rounds={study.rounds} studyId={study.id} />
       </section>
     </>
+  );
+}
+
+/** Inviting sites (lead and administrators) and the study's enrolment tokens (also compliance officers, read-only). */
+async function Invitations({ study, manage }: { study: StudyProgress; manage: boolean }) {
+  const tokens = await listStudyTokens(study.id);
+  const open = study.status !== 'completed' && study.status !== 'failed' && study.status !== 'stopped';
+  return (
+    <section className="panel" aria-labelledby="invitations-heading">
+      <h2 id="invitations-heading">
+        Invitations {tokens.ok ? <span className="count-pill">{tokens.data.length}</span> : null}
+      </h2>
+      {manage && open ? (
+        <>
+          <p className="muted">
+            Each hospital enrols with its own one-time token. Name the site as the consortium knows it, e.g. “Hôpital Saint-Louis” (letters, digits,
+            spaces and . _ &apos; - only). The token is shown once, when you invite the site; the portal does not keep it.
+          </p>
+          <InviteSite studyId={study.id} hubUrl={hubAddress()} />
+        </>
+      ) : null}
+      <h3 id="tokens-heading">Enrolment tokens</h3>
+      {tokens.ok ? <TokensTable studyId={study.id} tokens={tokens.data} canRevoke={manage} /> : <ProblemNotice problem={tokens.problem} />}
+    </section>
   );
 }
 
