@@ -30,6 +30,9 @@ for (const target of testDatabaseTargets()) {
       headersOf.admin = { authorization: `Bearer ${adminToken}` };
       headersOf.lead = { authorization: `Bearer ${(await login(hub.ctx, { email: lead.email, password: lead.password, ip: null, userAgent: 'test' })).token}` };
       const issued = await api('lead', 'POST', 'studies.issueToken').studies.issueToken({ studyId, siteName: site.name });
+      // The test clock stands still: without this both tokens would share a creation instant and
+      // "newest first" would fall back to the ids' random order.
+      hub.clock.advance(1_000);
       const unused = await api('lead', 'POST', 'studies.issueToken').studies.issueToken({ studyId, siteName: 'Undecided Hospital' });
       await revokeEnrollmentToken(hub.ctx, { tokenId: unused.tokenId, actor: 'admin:test' });
       const agent = new SimulatedSite({ name: site.name, crypto: siteCrypto, profile: { samples: 120, positives: 20 } });
