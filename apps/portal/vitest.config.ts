@@ -8,5 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    // Some tests build and load a TensorFlow.js model; CI runs several workspaces' tests at once.
+    testTimeout: 60_000,
   },
 });

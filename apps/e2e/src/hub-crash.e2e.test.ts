@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultConsortium } from './support/fault-consortium.ts';
 import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, thresholdOf, TRAINING_ROUNDS } from './support/fault-study.ts';
-import { holdRoundCollecting } from './support/hold-round.ts';
+import { holdRoundCollecting, RETRY_LOG_LINE, waitForRetry } from './support/hold-round.ts';
 import { hubDatabaseTargets } from './support/hub-databases.ts';
 import { readHubUploads } from './support/hub-records.ts';
 import { problemsOfSiteUploads, readTransferLines } from './support/site-uploads.ts';
@@ -51,6 +51,7 @@ for (const target of hubDatabaseTargets()) {
       consortium.thawAgent(before.held);
 
       await sleep(HUB_DOWN_MS);
+      await waitForRetry(before.held);
       const restarted = await consortium.startHub();
       mark('hub restarted');
       expect(restarted.url).toBe(urlBefore);
@@ -84,7 +85,7 @@ for (const target of hubDatabaseTargets()) {
       expect(await consortium.client.audit.verify.query()).toMatchObject({ ok: true, firstBreak: null });
       // Every agent found the hub gone, retried, and finished by itself.
       for (const site of consortium.sites) {
-        expect(await readFile(site.logFile, 'utf8'), `${site.name} retried while the hub was down`).toContain('"msg":"hub unreachable or busy; retrying"');
+        expect(await readFile(site.logFile, 'utf8'), `${site.name} retried while the hub was down`).toContain(RETRY_LOG_LINE);
       }
       expect(agentExitCodes).toEqual(Object.fromEntries(consortium.sites.map((s) => [s.name, 0])));
 

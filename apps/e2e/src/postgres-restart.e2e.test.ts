@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultConsortium } from './support/fault-consortium.ts';
 import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, TRAINING_ROUNDS } from './support/fault-study.ts';
-import { holdRoundCollecting } from './support/hold-round.ts';
+import { holdRoundCollecting, RETRY_LOG_LINE, waitForRetry } from './support/hold-round.ts';
 import { postgresTarget } from './support/hub-databases.ts';
 import { readHubUploads } from './support/hub-records.ts';
 import { postgresBinDir, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
@@ -68,6 +68,7 @@ describe.skipIf(binDir === null)(`PostgreSQL restarted mid-round${binDir === nul
     // Let the held agent go: its update meets a hub without its database.
     consortium.thawAgent(before.held);
     await sleep(DOWN_MS);
+    await waitForRetry(before.held);
     expect(consortium.hub.hasExited(), 'the hub survived its database going away').toBe(false);
     expect(await fetch(new URL('/readyz', hubUrl)).then((r) => r.status)).toBe(503);
     await postgres!.start();
@@ -93,7 +94,7 @@ describe.skipIf(binDir === null)(`PostgreSQL restarted mid-round${binDir === nul
     expect(await consortium.client.audit.verify.query()).toMatchObject({ ok: true, firstBreak: null });
     expect(agentExitCodes).toEqual(Object.fromEntries(consortium.sites.map((s) => [s.name, 0])));
     // The held agent met the hub without its database, and retried.
-    expect(await readFile(before.held.logFile, 'utf8'), `${before.held.name} retried while PostgreSQL was down`).toContain('"msg":"hub unreachable or busy; retrying"');
+    expect(await readFile(before.held.logFile, 'utf8'), `${before.held.name} retried while PostgreSQL was down`).toContain(RETRY_LOG_LINE);
 
     const records = await consortium.database!.read((db) => readHubUploads(db, progress.rounds.map((r) => r.id)));
     for (const site of consortium.sites) {

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, TRAINING_ROUNDS } from './support/fault-study.ts';
-import { holdRoundCollecting } from './support/hold-round.ts';
+import { holdRoundCollecting, RETRY_LOG_LINE, waitForRetry } from './support/hold-round.ts';
 import { hubDatabaseTargets } from './support/hub-databases.ts';
 import { readHubUploads } from './support/hub-records.ts';
 import { ReplicaConsortium } from './support/replica-consortium.ts';
@@ -55,6 +55,7 @@ describe.skipIf(target.skipReason !== null)(`three hub replicas on one PostgreSQ
     // The other replicas carry on meanwhile: the study is readable through them.
     expect((await consortium.client(0).studies.progress.query({ studyId: consortium.studyId })).rounds.find((r) => r.id === before.round.id)?.status).toBe('collecting');
     await sleep(REPLICA_DOWN_MS);
+    await waitForRetry(before.held);
     const restarted = await consortium.startReplica(VICTIM);
     expect(restarted.url).toBe(portBefore);
     mark('replica restarted');
@@ -75,7 +76,7 @@ describe.skipIf(target.skipReason !== null)(`three hub replicas on one PostgreSQ
     expect(interrupted.submitted).toEqual(expect.arrayContaining(before.round.submitted));
     expect(sorted(interrupted.submitted)).toEqual(sorted(interrupted.participants));
     expect(agentExitCodes).toEqual(Object.fromEntries(consortium.sites.map((s) => [s.name, 0])));
-    expect(await readFile(before.held.logFile, 'utf8'), `${before.held.name} retried while its replica was down`).toContain('"msg":"hub unreachable or busy; retrying"');
+    expect(await readFile(before.held.logFile, 'utf8'), `${before.held.name} retried while its replica was down`).toContain(RETRY_LOG_LINE);
 
     // Every replica answers the same: the audit chain verifies through each of them.
     for (let i = 0; i < REPLICAS; i++) expect(await consortium.client(i).audit.verify.query(), `audit chain through replica ${i + 1}`).toMatchObject({ ok: true, firstBreak: null });

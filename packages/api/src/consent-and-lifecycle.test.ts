@@ -78,7 +78,10 @@ for (const target of testDatabaseTargets()) {
     it('pauses, resumes and stops the study for its lead', async () => {
       const { pausedAt } = await api('lead', 'POST', 'studies.pause').studies.pause({ studyId, reason: 'checking the data' });
       expect((await api('lead', 'GET', 'studies.progress').studies.progress({ studyId })).pausedAt).toBe(pausedAt);
+      // The overview marks it too.
+      expect(await api('lead', 'GET', 'studies.list').studies.list()).toEqual([expect.objectContaining({ id: studyId, pausedAt })]);
       expect(await api('lead', 'POST', 'studies.resume').studies.resume({ studyId })).toEqual({ resumedAt: expect.any(String) });
+      expect(await api('lead', 'GET', 'studies.list').studies.list()).toEqual([expect.objectContaining({ id: studyId, pausedAt: null })]);
       const { stoppedAt } = await api('lead', 'POST', 'studies.stop').studies.stop({ studyId, reason: 'the protocol changed' });
       const progress = await api('lead', 'GET', 'studies.progress').studies.progress({ studyId });
       expect(progress).toMatchObject({ status: 'stopped', stoppedAt, stopReason: 'the protocol changed', pausedAt: null });

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StudyProgress } from '@consilium/demo/orchestrator';
 import type { FaultSite } from './fault-consortium.ts';
 import { siteIdOf } from './fault-study.ts';
@@ -45,5 +47,21 @@ export async function holdRoundCollecting(
     if (!state.missed) return { progress: state.progress, round: state.round, held: pending.site };
     consortium.thawAgent(pending.site);
     if (attempt === 3) throw new Error('Three times a site submitted before it could be held back');
+  }
+}
+
+/** The line an agent logs each time it finds the hub unreachable or busy and will try again. */
+export const RETRY_LOG_LINE = '"msg":"hub unreachable or busy; retrying"';
+
+/**
+ * Waits until the held site's agent, let go while the hub (or its database) is down, has met the
+ * outage and logged a retry. A fixed outage alone is not enough: under load the thawed agent may
+ * still be training when the hub comes back, and then never sees it gone.
+ */
+export async function waitForRetry(site: FaultSite, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await readFile(site.logFile, 'utf8').catch(() => '')).includes(RETRY_LOG_LINE)) {
+    if (Date.now() > deadline) throw new Error(`${site.name}'s agent did not retry within ${timeoutMs} ms of being let go while the hub was unavailable`);
+    await sleep(50);
   }
 }

@@ -32,6 +32,7 @@ export function StudiesTable({ studies }: { studies: StudySummary[] }) {
               </th>
               <td>
                 <StatusBadge status={study.status} />
+                {study.pausedAt && study.status !== 'stopped' ? <span className="badge badge--warning">Paused</span> : null}
               </td>
               <td className="num">{study.sites}</td>
               <td>

@@ -21,7 +21,7 @@ import { StudyProgressOutput, StudySummaryOutput, toStudyProgressOutput } from '
 export const studiesRouter = createTRPCRouter({
   /** The studies in the caller's scope (a study lead's own, a site admin's site's), newest first. */
   list: userProcedure.output(z.array(StudySummaryOutput)).query(async ({ ctx }) =>
-    (await listStudies(ctx.domain, studyFilterOf(ctx.access))).map((s) => ({ ...s, createdAt: s.createdAt.toISOString() })),
+    (await listStudies(ctx.domain, studyFilterOf(ctx.access))).map((s) => ({ ...s, createdAt: s.createdAt.toISOString(), pausedAt: s.pausedAt?.toISOString() ?? null })),
   ),
 
   progress: userProcedure

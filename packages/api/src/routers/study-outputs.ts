@@ -15,6 +15,8 @@ export const StudySummaryOutput = z.object({
   modelVersions: z.number(),
   plannedRounds: z.number(),
   createdAt: iso,
+  /** Set while the study is paused. */
+  pausedAt: iso.nullable(),
 });
 
 export const StudyProgressOutput = z.object({

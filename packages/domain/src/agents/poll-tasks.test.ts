@@ -3,7 +3,25 @@ import { testDatabaseTargets } from '@consilium/db/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { performTask, setUpStudy, testStudySpec, useDomainHarness } from '../testing/index.ts';
+import { ChangeFeed } from '../changes.ts';
 import { waitForTasks } from './poll-tasks.ts';
+
+/** The hub's change feed, telling the test when a long poll starts waiting on it. */
+class WatchedFeed extends ChangeFeed {
+  readonly #inner: ChangeFeed;
+  readonly #onWait: () => void;
+
+  constructor(inner: ChangeFeed, onWait: () => void) {
+    super();
+    this.#inner = inner;
+    this.#onWait = onWait;
+  }
+
+  override wait(ms: number, signal?: AbortSignal): Promise<void> {
+    this.#onWait();
+    return this.#inner.wait(ms, signal);
+  }
+}
 
 const AGENT = { agentVersion: 'test', backend: null };
 
@@ -52,11 +70,15 @@ for (const target of testDatabaseTargets()) {
     it('answers as soon as one of the site\'s studies changes status, so an agent run --until-done exits at once', async () => {
       // Arrange
       const { study, authenticated } = await siteWithNothingToDo();
+      // The change must come after the poll has seen the study running, i.e. once it waits on the feed.
+      let parked!: () => void;
+      const waitingOnFeed = new Promise<void>((resolve) => (parked = resolve));
+      const changes = new WatchedFeed(harness.hub.ctx.changes!, () => parked());
       const started = Date.now();
-      const waiting = waitForTasks(harness.hub.ctx, authenticated, AGENT, { waitMs: 20_000 });
+      const waiting = waitForTasks({ ...harness.hub.ctx, changes }, authenticated, AGENT, { waitMs: 20_000 });
 
       // Act: the study ends (any path that commits a change notifies the feed).
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitingOnFeed;
       await harness.hub.ctx.db.update(studies).set({ status: 'failed', failureReason: 'stopped by the test' }).where(eq(studies.id, study.id));
       harness.hub.ctx.changes!.notify();
       const result = await waiting;

@@ -218,6 +218,10 @@ export async function waitForTasks(
   }
 }
 
+/** The site's studies as one comparable string, in study-id order (the query's row order is not fixed). */
 function studyStatuses(result: PollResult): string {
-  return result.studies.map((s) => `${s.studyId}:${s.status}:${s.consent}:${s.pausedAt ?? ''}`).join(',');
+  return result.studies
+    .map((s) => `${s.studyId}:${s.status}:${s.consent}:${s.pausedAt ?? ''}`)
+    .sort()
+    .join(',');
 }

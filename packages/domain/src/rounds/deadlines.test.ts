@@ -148,7 +148,7 @@ for (const target of testDatabaseTargets()) {
 
       await decrypt(study);
       expect((await loadRound(harness.hub.ctx.db, decrypting.row.id)).row).toMatchObject({ status: 'complete' });
-      const chosen = await harness.hub.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.roundId, decrypting.row.id), eq(auditEvents.action, 'round.decryptors_chosen')));
+      const chosen = await harness.hub.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.roundId, decrypting.row.id), eq(auditEvents.action, 'round.decryptors_chosen'))).orderBy(asc(auditEvents.seq));
       expect(chosen.map((e) => (e.payload as { attempt: number }).attempt)).toEqual([1, 2]);
     });
 

@@ -50,7 +50,7 @@ for (const target of testDatabaseTargets()) {
     async function attemptDecryption(study: TestStudy, roundId: string) {
       for (const site of study.sites) await runPendingTasks(site, harness.transport, study, { kinds: ['decrypt'] });
       const siteSide = study.sites.flatMap((s) => s.refusals.filter((r) => r.roundId === roundId).map((r) => ({ site: s.siteId, reason: r.reason })));
-      const hubSide = await harness.hub.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.roundId, roundId), eq(auditEvents.action, 'round.decryption_refused')));
+      const hubSide = await harness.hub.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.roundId, roundId), eq(auditEvents.action, 'round.decryption_refused'))).orderBy(asc(auditEvents.seq));
       const [round] = await harness.hub.ctx.db.select().from(rounds).where(eq(rounds.id, roundId));
       return { siteSide, hubSide, round: round! };
     }

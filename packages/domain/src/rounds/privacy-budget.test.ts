@@ -32,7 +32,7 @@ for (const target of testDatabaseTargets()) {
       expect(spent[2]).toBeGreaterThan(spent[1]!);
       expect(spent[2]).toBeLessThanOrEqual(2);
       expect(spent[2]).toBeGreaterThan(1.9);
-      const events = await harness.hub.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.studyId, study.id), eq(auditEvents.action, 'study.privacy_budget_spent')));
+      const events = await harness.hub.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.studyId, study.id), eq(auditEvents.action, 'study.privacy_budget_spent'))).orderBy(asc(auditEvents.seq));
       expect(events.map((e) => (e.payload as { epsilonSpent: number }).epsilonSpent)).toEqual(spent);
     });
 

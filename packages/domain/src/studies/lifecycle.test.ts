@@ -70,6 +70,35 @@ for (const target of testDatabaseTargets()) {
       expect(events.find((e) => e.action === 'study.resumed')).toMatchObject({ actor: 'user:lead', payload: { pausedForMs: pauseMs, deadlinesMovedBy: pauseMs } });
     });
 
+    // PGlite has one connection, so two transactions never overlap there; on PostgreSQL they do.
+    it.skipIf(target.kind !== 'postgres')('waits for an upload being stored to commit before pausing, so that upload is never accepted into a paused study', async () => {
+      // Arrange: a running study; a transaction holds its open round's lock as a submission does while it adds its update.
+      const study = await setUpStudy(ctx(), harness.transport, { siteCrypto: harness.siteCrypto, sites: 2, spec: testStudySpec({ encrypted: false }) });
+      const open = await currentRound(ctx(), study.id);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      const upload = ctx().db.transaction(async (tx) => {
+        await tx.select({ id: rounds.id }).from(rounds).where(eq(rounds.id, open.row.id)).for('update');
+        holding();
+        await released;
+      });
+      await held;
+
+      // Act: pause while the upload is being stored.
+      let pausedAt: Date | null = null;
+      const pausing = pauseStudy(ctx(), { studyId: study.id, actor: 'user:lead' }).then((r) => (pausedAt = r.pausedAt));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      // Assert: the pause waits for the upload, then takes effect.
+      expect(pausedAt).toBeNull();
+      release();
+      await upload;
+      await pausing;
+      expect((await studyRow(study.id)).pausedAt).toEqual(pausedAt);
+    });
+
     it('stops a study for good: the open round is abandoned with the reason, models are kept, no site can join', async () => {
       // Arrange: a plaintext study of three training rounds, stopped after its first model.
       const spec = testStudySpec({ encrypted: false, trainingRounds: 3 });

@@ -15,6 +15,8 @@ export interface StudySummary {
   modelVersions: number;
   plannedRounds: number;
   createdAt: Date;
+  /** Set while the study is paused. */
+  pausedAt: Date | null;
 }
 
 /** Which studies a list shows: all, those a study lead leads, or those a site is a member of. */
@@ -43,6 +45,7 @@ export async function listStudies(ctx: DomainContext, filter: StudyFilter = { ki
       modelVersions: modelCounts.find((c) => c.studyId === row.id)?.n ?? 0,
       plannedRounds: spec.training.rounds,
       createdAt: row.createdAt,
+      pausedAt: row.pausedAt,
     };
   });
 }

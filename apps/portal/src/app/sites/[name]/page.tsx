@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
+import { Breadcrumb } from '../../../components/breadcrumb.tsx';
 import { DateTime, RelativeDateTime } from '../../../components/date-time.tsx';
 import { EmptyState } from '../../../components/empty-state.tsx';
 import { ProblemNotice } from '../../../components/problem-notice.tsx';
@@ -31,14 +32,7 @@ export default async function SitePage({ params }: SitePageProps) {
   const now = Date.now();
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/sites">Sites</Link>
-          </li>
-          <li aria-current="page">{siteName}</li>
-        </ol>
-      </nav>
+      <Breadcrumb trail={[{ href: '/sites', label: 'Sites' }]} current={siteName} />
       <div className="page-head">
         <h1>{siteName}</h1>
         {detail.ok ? (

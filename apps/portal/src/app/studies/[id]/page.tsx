@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
+import { Breadcrumb } from '../../../components/breadcrumb.tsx';
 import { ProblemNotice } from '../../../components/problem-notice.tsx';
 import { RefreshButton } from '../../../components/refresh-button.tsx';
 import { StatusBadge } from '../../../components/status-badge.tsx';
@@ -40,14 +40,7 @@ export default async function StudyPage({ params }: StudyPageProps) {
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/">Overview</Link>
-          </li>
-          <li aria-current="page">{progress.ok ? progress.data.name : 'Study'}</li>
-        </ol>
-      </nav>
+      <Breadcrumb trail={[{ href: '/', label: 'Overview' }]} current={progress.ok ? progress.data.name : 'Study'} />
       {progress.ok ? (
         <StudyDetails study={progress.data} now={now} signedIn={signedIn} />
       ) : (

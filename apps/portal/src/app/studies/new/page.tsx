@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { Breadcrumb } from '../../../components/breadcrumb.tsx';
 import { StudyWizard } from '../../../components/study-wizard/study-wizard.tsx';
 import { canCreateStudies } from '../../../lib/roles.ts';
 import { roleLabel } from '../../../lib/forms.ts';
@@ -15,14 +16,7 @@ export default async function NewStudyPage() {
   const { user } = signedIn;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/">Overview</Link>
-          </li>
-          <li aria-current="page">New study</li>
-        </ol>
-      </nav>
+      <Breadcrumb trail={[{ href: '/', label: 'Overview' }]} current="New study" />
       <div className="page-head">
         <h1>Create a study</h1>
       </div>

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { Breadcrumb } from '../../../../components/breadcrumb.tsx';
 import { EmptyState } from '../../../../components/empty-state.tsx';
 import { ProblemNotice } from '../../../../components/problem-notice.tsx';
 import { RefreshButton } from '../../../../components/refresh-button.tsx';
@@ -23,14 +23,7 @@ export default async function SiteUploadsPage({ params }: SiteUploadsPageProps) 
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/sites">Sites</Link>
-          </li>
-          <li aria-current="page">{siteName}</li>
-        </ol>
-      </nav>
+      <Breadcrumb trail={[{ href: '/sites', label: 'Sites' }]} current={siteName} />
       <div className="page-head">
         <h1>What left {siteName}</h1>
         <RefreshButton />

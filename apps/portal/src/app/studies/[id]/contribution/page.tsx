@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { Breadcrumb } from '../../../../components/breadcrumb.tsx';
 import { OwnershipTable } from '../../../../components/contribution/ownership-table.tsx';
 import { RoundRecordsTable } from '../../../../components/contribution/round-records-table.tsx';
 import { ShareChart } from '../../../../components/contribution/share-chart.tsx';
@@ -33,17 +33,13 @@ export default async function ContributionPage({ params }: ContributionPageProps
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/">Overview</Link>
-          </li>
-          <li>
-            <Link href={`/studies/${id}`}>{result.ok ? result.data.studyName : 'Study'}</Link>
-          </li>
-          <li aria-current="page">Contribution</li>
-        </ol>
-      </nav>
+      <Breadcrumb
+        trail={[
+          { href: '/', label: 'Overview' },
+          { href: `/studies/${id}`, label: result.ok ? result.data.studyName : 'Study' },
+        ]}
+        current="Contribution"
+      />
       {result.ok ? (
         <ContributionDetails contribution={result.data} />
       ) : (
