@@ -30,7 +30,7 @@ export async function listStudies(ctx: DomainContext, filter: StudyFilter = { ki
       : filter.kind === 'withSite'
         ? inArray(studies.id, ctx.db.select({ id: studySites.studyId }).from(studySites).where(eq(studySites.siteId, filter.siteId)))
         : undefined;
-  const rows = await ctx.db.select().from(studies).where(where).orderBy(desc(studies.createdAt));
+  const rows = await ctx.db.select().from(studies).where(where).orderBy(desc(studies.createdAt), desc(studies.id)); // the id only breaks ties, so the order is stable
   const siteCounts = await ctx.db.select({ studyId: studySites.studyId, n: count() }).from(studySites).groupBy(studySites.studyId);
   const modelCounts = await ctx.db.select({ studyId: modelVersions.studyId, n: count() }).from(modelVersions).groupBy(modelVersions.studyId);
   return rows.map((row) => {
