@@ -3,14 +3,12 @@
  * consilium-audit: offline verification of audit exports written by `consilium-hub audit:export`.
  * No database and no network: an auditor needs the export, its manifest and the hub's public key.
  */
-import { createPublicKey } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 // Subpaths, not the package index: the verifier must not load the database driver (see export-filter.ts).
 import { safeFingerprint } from '@consilium/audit/manifest';
 import { verifyAuditExportFile, type AuditExportFileVerification } from '@consilium/audit/verify-export';
-import { AppError, describeError, ErrorCode } from '@consilium/errors';
-import { parsePublicKey } from '@consilium/protocol';
+import { describeError } from '@consilium/errors';
 import { Command, Option } from 'commander';
+import { readPublicKeyArgument } from './public-key-argument.ts';
 
 /** Exit status when the export does not verify (1 is a usage or I/O error). */
 const EXIT_NOT_VERIFIED = 2;
@@ -68,29 +66,6 @@ Exit status: 0 verified, ${EXIT_NOT_VERIFIED} not verified (including: no --publ
     process.stdout.write(opts.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : report(result));
     if (!result.ok) process.exitCode = EXIT_NOT_VERIFIED;
   });
-
-/** The key from --public-key: a file (base64 raw key or PEM) if one exists at that path, else the base64 key itself. */
-async function readPublicKeyArgument(value: string): Promise<string> {
-  const isFile = await stat(value).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-  const text = isFile ? (await readFile(value, 'utf8')).trim() : value.trim();
-  try {
-    if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {
-      const key = createPublicKey({ key: text, format: 'pem' });
-      if (key.asymmetricKeyType !== 'ed25519') throw new Error(`it is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
-      return key.export({ format: 'raw-public' }).toString('base64');
-    }
-    parsePublicKey(text);
-    return text;
-  } catch (error) {
-    const what = isFile ? `the file ${value}` : 'the value';
-    throw new AppError(ErrorCode.INVALID_INPUT, `--public-key: ${what} is not an Ed25519 public key (base64 of the raw 32 bytes, or PEM): ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
 
 function scope(result: AuditExportFileVerification): string {
   const m = result.manifest;

@@ -1,34 +1,18 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { deposit, fund, Ledger, reward, slash, stake } from '@consilium/contribution/ledger';
 import { ledgerToNdjson } from '@consilium/contribution/ledger-ndjson';
 import { buildOwnershipStatement, signOwnershipStatement } from '@consilium/contribution/statement';
 import type { OwnershipStatement } from '@consilium/contribution/statement';
 import { fingerprint, generateIdentity } from '@consilium/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliScript, runCli } from '../test/run-cli.ts';
 
 /** `consilium-ownership` run as a verifier would: a statement file, the hub's key, maybe the ledger. */
-const run = promisify(execFile);
-const cli = path.join(import.meta.dirname, 'ownership-cli.ts');
+const cli = cliScript('ownership-cli.ts');
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function ownership(args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const ownership = (args: string[]) => runCli(cli, args);
 
 describe('consilium-ownership', { timeout: 60_000 }, () => {
   const hub = generateIdentity();

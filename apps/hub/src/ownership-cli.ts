@@ -4,8 +4,7 @@
  * database and no network: a verifier needs the statement, the hub's public key and, to recompute
  * every figure, the ledger as NDJSON.
  */
-import { createPublicKey } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 // Subpaths, not the package indexes: the verifier must not load the database driver (see audit-cli.ts).
 import { safeFingerprint } from '@consilium/audit/manifest';
 import { parseLedgerNdjson } from '@consilium/contribution/ledger-ndjson';
@@ -13,8 +12,9 @@ import type { LedgerEntry } from '@consilium/contribution/ledger';
 import { ownershipStatementProblems, parseOwnershipStatement, renderOwnershipStatementHtml } from '@consilium/contribution/statement';
 import type { OwnershipStatement } from '@consilium/contribution/statement';
 import { AppError, describeError, ErrorCode } from '@consilium/errors';
-import { parsePublicKey } from '@consilium/protocol';
 import { Command, CommanderError, Option } from 'commander';
+import { parsePublicKey } from '@consilium/protocol';
+import { readPublicKeyArgument } from './public-key-argument.ts';
 
 /** Exit statuses: verified; not valid (or not verified against what was given); the command could not run or no key was pinned. */
 const EXIT_VALID = 0;
@@ -196,29 +196,6 @@ async function readLedger(file: string): Promise<LedgerEntry[]> {
     return parseLedgerNdjson(text);
   } catch (cause) {
     throw new AppError(ErrorCode.INVALID_INPUT, `--ledger ${file}: ${(cause as Error).message}`, { cause });
-  }
-}
-
-/** The key from --public-key: a file (base64 raw key or PEM) if one exists at that path, else the base64 key itself. Same rules as consilium-audit. */
-async function readPublicKeyArgument(value: string): Promise<string> {
-  const isFile = await stat(value).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-  const text = isFile ? (await readFile(value, 'utf8')).trim() : value.trim();
-  try {
-    if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {
-      const key = createPublicKey({ key: text, format: 'pem' });
-      if (key.asymmetricKeyType !== 'ed25519') throw new Error(`it is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
-      return key.export({ format: 'raw-public' }).toString('base64');
-    }
-    parsePublicKey(text);
-    return text;
-  } catch (error) {
-    const what = isFile ? `the file ${value}` : 'the value';
-    throw new AppError(ErrorCode.INVALID_INPUT, `--public-key: ${what} is not an Ed25519 public key (base64 of the raw 32 bytes, or PEM): ${(error as Error).message}`, {
-      cause: error,
-    });
   }
 }
 

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { ownershipStatementProblem, parseLedgerNdjson, parseOwnershipStatement } from '@consilium/contribution';
 import { createDatabase } from '@consilium/db';
 import { createStudy, DEFAULT_LIMITS, HubCrypto, type DomainContext } from '@consilium/domain';
@@ -10,6 +8,7 @@ import { domainTransport, insertTestSite, runStudyWithContribution, setUpStudy, 
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabaseTargets } from '../test/hub-databases.ts';
+import { cliScript, runCli } from '../test/run-cli.ts';
 import { adminClient } from './admin-client.ts';
 import { createHub } from './create-hub.ts';
 
@@ -19,25 +18,8 @@ import { createHub } from './create-hub.ts';
  * would, with the hub's pinned key and the ledger (the library functions and `consilium-ownership
  * verify`). Then the same hub, started, issues a statement through its API signed with the same key.
  */
-const run = promisify(execFile);
-const hubCli = path.join(import.meta.dirname, 'cli.ts');
-const ownershipCli = path.join(import.meta.dirname, 'ownership-cli.ts');
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function node(script: string, args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [script, ...args], { env: { ...process.env, DATABASE_URL: '', CONSILIUM_LOG_LEVEL: 'silent' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const hubCli = cliScript('cli.ts');
+const ownershipCli = cliScript('ownership-cli.ts');
 
 for (const target of hubDatabaseTargets()) {
   describe.skipIf(target.skipReason !== null)(`the ownership statement command line on ${target.kind}`, { timeout: 120_000 }, () => {
@@ -80,14 +62,14 @@ for (const target of hubDatabaseTargets()) {
 
     it('writes a signed statement, its page and the ledger (0600), which verify offline with the pinned hub key', async () => {
       const out = path.join(dir, 'statement');
-      const written = await node(hubCli, ['ownership:statement', studyId, '--out', out, ...dbArgs]);
+      const written = await runCli(hubCli, ['ownership:statement', studyId, '--out', out, ...dbArgs]);
       expect(written, written.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/Ownership statement of study "Sepsis onset"/) });
       expect(written.stdout).toMatch(/Verify offline: consilium-ownership verify .*ownership-statement\.json --public-key .* --ledger .*ledger\.ndjson/);
       const file = (name: string) => path.join(out, name);
       for (const name of ['ownership-statement.json', 'ownership-statement.html', 'ledger.ndjson']) {
         expect((await stat(file(name))).mode & 0o777, name).toBe(0o600);
       }
-      const publicKey = (await node(hubCli, ['audit:public-key', '--data-dir', dataDir])).stdout.trim();
+      const publicKey = (await runCli(hubCli, ['audit:public-key', '--data-dir', dataDir])).stdout.trim();
 
       const statement = parseOwnershipStatement(await readFile(file('ownership-statement.json'), 'utf8'));
       const entries = parseLedgerNdjson(await readFile(file('ledger.ndjson'), 'utf8'));
@@ -96,15 +78,15 @@ for (const target of hubDatabaseTargets()) {
       expect(ownershipStatementProblem(statement, { publicKey, entries })).toBeNull();
       expect(await readFile(file('ownership-statement.html'), 'utf8')).toContain('Sepsis onset');
 
-      const verified = await node(ownershipCli, ['verify', file('ownership-statement.json'), '--public-key', publicKey, '--ledger', file('ledger.ndjson')]);
+      const verified = await runCli(ownershipCli, ['verify', file('ownership-statement.json'), '--public-key', publicKey, '--ledger', file('ledger.ndjson')]);
       expect(verified, verified.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^OK: ownership statement of study "Sepsis onset"/) });
       expect(verified.stdout).toMatch(/Recomputed from the ledger/);
     });
 
     it('refuses a study where nobody has earned yet, and a malformed id, with a message', async () => {
-      const early = await node(hubCli, ['ownership:statement', notRunId, '--out', path.join(dir, 'early'), ...dbArgs]);
+      const early = await runCli(hubCli, ['ownership:statement', notRunId, '--out', path.join(dir, 'early'), ...dbArgs]);
       expect(early).toMatchObject({ code: 1, stderr: expect.stringMatching(/WRONG_STATE.*"Not started" has no ownership statement yet: no site has earned a reward/) });
-      const malformed = await node(hubCli, ['ownership:statement', 'not-a-study', ...dbArgs]);
+      const malformed = await runCli(hubCli, ['ownership:statement', 'not-a-study', ...dbArgs]);
       expect(malformed).toMatchObject({ code: 1, stderr: expect.stringMatching(/INVALID_INPUT: "not-a-study" is not a study id/) });
     });
 
@@ -114,7 +96,7 @@ for (const target of hubDatabaseTargets()) {
       try {
         const token = (await readFile(started.adminTokenFile ?? path.join(dataDir, 'admin-token'), 'utf8')).trim();
         const { ledgerNdjson, ...statement } = await adminClient({ hubUrl: started.url, token }).contribution.statement.query({ studyId });
-        const publicKey = (await node(hubCli, ['audit:public-key', '--data-dir', dataDir])).stdout.trim();
+        const publicKey = (await runCli(hubCli, ['audit:public-key', '--data-dir', dataDir])).stdout.trim();
         expect(statement).toMatchObject({ study: { id: studyId }, publicKey });
         expect(ownershipStatementProblem(statement, { publicKey, entries: parseLedgerNdjson(ledgerNdjson) })).toBeNull();
       } finally {
