@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { readLogTail } from '@consilium/demo/orchestrator';
 import { inheritedEnv } from '../env.ts';
@@ -109,17 +108,7 @@ export async function runToCompletion(options: Parameters<typeof startService>[0
 }
 
 /** A TCP port free right now on 127.0.0.1 (for `next start -p`, a hub that must keep its port across restarts, or a port nothing listens on). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '@consilium/demo/portal-port';
 
 /** Polls `url` until it answers 200; fails early (with the log) if the service exits. */
 export async function waitForHttp(url: string, service: Service, timeoutMs: number): Promise<void> {
