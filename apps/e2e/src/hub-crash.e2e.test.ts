@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultConsortium } from './support/fault-consortium.ts';
 import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, thresholdOf, TRAINING_ROUNDS } from './support/fault-study.ts';
-import { holdRoundCollecting, RETRY_LOG_LINE, waitForRetry } from './support/hold-round.ts';
+import { holdRoundCollecting, RETRY_LOG_LINE, watchForRetry } from './support/hold-round.ts';
 import { hubDatabaseTargets } from './support/hub-databases.ts';
 import { readHubUploads } from './support/hub-records.ts';
 import { problemsOfSiteUploads, readTransferLines } from './support/site-uploads.ts';
@@ -48,10 +48,11 @@ for (const target of hubDatabaseTargets()) {
       await consortium.killHub();
       mark('hub killed');
       for (const site of consortium.sites) expect(site.agent?.hasExited(), `the agent of ${site.name} is still running`).toBe(false);
+      const retried = watchForRetry(before.held);
       consortium.thawAgent(before.held);
 
       await sleep(HUB_DOWN_MS);
-      await waitForRetry(before.held);
+      await retried.wait();
       const restarted = await consortium.startHub();
       mark('hub restarted');
       expect(restarted.url).toBe(urlBefore);

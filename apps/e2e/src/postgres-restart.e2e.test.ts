@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultConsortium } from './support/fault-consortium.ts';
 import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, TRAINING_ROUNDS } from './support/fault-study.ts';
-import { holdRoundCollecting, RETRY_LOG_LINE, waitForRetry } from './support/hold-round.ts';
+import { holdRoundCollecting, RETRY_LOG_LINE, watchForRetry } from './support/hold-round.ts';
 import { postgresTarget } from './support/hub-databases.ts';
 import { readHubUploads } from './support/hub-records.ts';
 import { postgresBinDir, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
@@ -66,9 +66,10 @@ describe.skipIf(binDir === null)(`PostgreSQL restarted mid-round${binDir === nul
     mark('postgres stopped');
     const unreadyAfterMs = await waitForReadiness(hubUrl, 503, 10_000);
     // Let the held agent go: its update meets a hub without its database.
+    const retried = watchForRetry(before.held);
     consortium.thawAgent(before.held);
     await sleep(DOWN_MS);
-    await waitForRetry(before.held);
+    await retried.wait();
     expect(consortium.hub.hasExited(), 'the hub survived its database going away').toBe(false);
     expect(await fetch(new URL('/readyz', hubUrl)).then((r) => r.status)).toBe(503);
     await postgres!.start();

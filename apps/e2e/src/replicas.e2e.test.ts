@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { faultStudySpec, problemsOfFinishedStudy, siteIdOf, sorted, TRAINING_ROUNDS } from './support/fault-study.ts';
-import { holdRoundCollecting, RETRY_LOG_LINE, waitForRetry } from './support/hold-round.ts';
+import { holdRoundCollecting, RETRY_LOG_LINE, watchForRetry } from './support/hold-round.ts';
 import { hubDatabaseTargets } from './support/hub-databases.ts';
 import { readHubUploads } from './support/hub-records.ts';
 import { ReplicaConsortium } from './support/replica-consortium.ts';
@@ -51,11 +51,12 @@ describe.skipIf(target.skipReason !== null)(`three hub replicas on one PostgreSQ
     const portBefore = consortium.hub(VICTIM).url;
     await consortium.killReplica(VICTIM);
     mark('replica killed');
+    const retried = watchForRetry(before.held);
     consortium.thawAgent(before.held);
     // The other replicas carry on meanwhile: the study is readable through them.
     expect((await consortium.client(0).studies.progress.query({ studyId: consortium.studyId })).rounds.find((r) => r.id === before.round.id)?.status).toBe('collecting');
     await sleep(REPLICA_DOWN_MS);
-    await waitForRetry(before.held);
+    await retried.wait();
     const restarted = await consortium.startReplica(VICTIM);
     expect(restarted.url).toBe(portBefore);
     mark('replica restarted');

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StudyProgress } from '@consilium/demo/orchestrator';
@@ -54,14 +55,22 @@ export async function holdRoundCollecting(
 export const RETRY_LOG_LINE = '"msg":"hub unreachable or busy; retrying"';
 
 /**
- * Waits until the held site's agent, let go while the hub (or its database) is down, has met the
- * outage and logged a retry. A fixed outage alone is not enough: under load the thawed agent may
- * still be training when the hub comes back, and then never sees it gone.
+ * Watches the held site's agent for a retry from now on: take it before letting the agent go while
+ * the hub (or its database) is down, then `wait` until the agent has met the outage and logged a
+ * retry. A fixed outage alone is not enough: under load the thawed agent may still be training when
+ * the hub comes back, and then never sees it gone. Earlier retries in the log do not count.
  */
-export async function waitForRetry(site: FaultSite, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await readFile(site.logFile, 'utf8').catch(() => '')).includes(RETRY_LOG_LINE)) {
-    if (Date.now() > deadline) throw new Error(`${site.name}'s agent did not retry within ${timeoutMs} ms of being let go while the hub was unavailable`);
-    await sleep(50);
-  }
+export function watchForRetry(site: FaultSite): { wait(timeoutMs?: number): Promise<void> } {
+  const from = existsSync(site.logFile) ? statSync(site.logFile).size : 0;
+  return {
+    async wait(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const log = await readFile(site.logFile).catch(() => Buffer.alloc(0));
+        if (log.subarray(from).toString('utf8').includes(RETRY_LOG_LINE)) return;
+        if (Date.now() > deadline) throw new Error(`${site.name}'s agent did not retry within ${timeoutMs} ms of being let go while the hub was unavailable`);
+        await sleep(50);
+      }
+    },
+  };
 }

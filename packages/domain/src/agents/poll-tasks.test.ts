@@ -21,6 +21,10 @@ class WatchedFeed extends ChangeFeed {
     this.#onWait();
     return this.#inner.wait(ms, signal);
   }
+
+  override notify(): void {
+    this.#inner.notify();
+  }
 }
 
 const AGENT = { agentVersion: 'test', backend: null };

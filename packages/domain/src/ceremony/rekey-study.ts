@@ -1,9 +1,9 @@
 import { roundChunks, rounds, submissionChunks } from '@consilium/db';
 import { AppError, ErrorCode } from '@consilium/errors';
-import { and, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
 import { isEncrypted, loadStudy } from '../studies/load-study.ts';
-import { inTransaction } from '../transaction.ts';
+import { inStudyWideTransaction } from '../studies/study-lock.ts';
 import { beginKeyCeremony } from './begin-ceremony.ts';
 
 /**
@@ -14,13 +14,11 @@ import { beginKeyCeremony } from './begin-ceremony.ts';
  * training resumes from the latest global model once the new key is confirmed.
  */
 export async function rekeyStudy(ctx: DomainContext, input: { studyId: string; actor: string; reason: string }): Promise<{ epoch: number; committee: string[]; threshold: number }> {
-  return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
-    const study = await loadStudy(tx, input.studyId, { forUpdate: true });
+  return inStudyWideTransaction(ctx, input.studyId, async (tx, audit, { study, active }) => {
     if (!isEncrypted(study.spec)) throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" does not use encryption; it has no key to rotate`);
     if (study.row.status !== 'running' && study.row.status !== 'keygen') {
       throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" cannot be re-keyed in status ${study.row.status}`);
     }
-    const active = await tx.select().from(rounds).where(and(eq(rounds.studyId, study.row.id), inArray(rounds.status, ['open', 'collecting', 'decrypting'])));
     for (const round of active) {
       const reason = `stopped for re-keying: ${input.reason}`;
       await tx.update(rounds).set({ status: 'failed', failureReason: reason, completedAt: ctx.now() }).where(eq(rounds.id, round.id));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { auditEvents, modelVersions, rounds, studies } from '@consilium/db';
 import { testDatabaseTargets } from '@consilium/db/testing';
 import { ErrorCode } from '@consilium/errors';
@@ -97,6 +98,36 @@ for (const target of testDatabaseTargets()) {
       await upload;
       await pausing;
       expect((await studyRow(study.id)).pausedAt).toEqual(pausedAt);
+    });
+
+    it.skipIf(target.kind !== 'postgres')('locks a round that opens while the pause waits (the upload it waited for completed its round and opened the next)', async () => {
+      // Arrange: a transaction holds the open round as the upload that completes it does.
+      const study = await setUpStudy(ctx(), harness.transport, { siteCrypto: harness.siteCrypto, sites: 2, spec: testStudySpec({ encrypted: false }) });
+      const open = await currentRound(ctx(), study.id);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      const next = { ...open.row, id: randomUUID(), index: open.row.index + 1, status: 'open' as const };
+      const upload = ctx().db.transaction(async (tx) => {
+        await tx.select({ id: rounds.id }).from(rounds).where(eq(rounds.id, open.row.id)).for('update');
+        holding();
+        await released;
+        await tx.update(rounds).set({ status: 'complete', completedAt: ctx().now() }).where(eq(rounds.id, open.row.id));
+        await tx.insert(rounds).values(next);
+      });
+      await held;
+      const pausing = pauseStudy(ctx(), { studyId: study.id, actor: 'user:lead' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      // Act: the upload completes its round and opens the next while the pause waits.
+      release();
+      await upload;
+
+      // Assert: the pause went through (on its second try, with the new round locked).
+      const { pausedAt } = await pausing;
+      expect((await studyRow(study.id)).pausedAt).toEqual(pausedAt);
+      expect((await currentRound(ctx(), study.id)).row.id).toBe(next.id);
     });
 
     it('stops a study for good: the open round is abandoned with the reason, models are kept, no site can join', async () => {

@@ -1,35 +1,10 @@
-import { roundChunks, rounds, studies, submissionChunks, type Transaction } from '@consilium/db';
+import { roundChunks, rounds, studies, submissionChunks } from '@consilium/db';
 import { AppError, ErrorCode } from '@consilium/errors';
 import { isEndedStudyStatus } from '@consilium/schemas';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DomainContext } from '../context.ts';
-import type { RoundRow } from '../rounds/load-round.ts';
-import { inTransaction } from '../transaction.ts';
-import { loadStudy, type LoadedStudy } from './load-study.ts';
 import { maybeAutoStart } from './start-study.ts';
-
-/** Rounds still in progress (their deadlines run; their chunks are held). */
-const ACTIVE_ROUNDS = ['open', 'collecting', 'decrypting'] as const;
-
-/**
- * Locks a study's rounds in progress, then the study, in the order every upload and deadline takes
- * them (the round, then its study). A pause, resume or stop therefore waits for an upload that is
- * being stored to commit, so that upload is in before the change or refused after it, never
- * accepted into a paused or stopped study; and it cannot deadlock with a round that is completing.
- */
-async function lockStudyAndActiveRounds(tx: Transaction, studyId: string): Promise<{ study: LoadedStudy; active: RoundRow[] }> {
-  const activeRounds = () =>
-    tx
-      .select()
-      .from(rounds)
-      .where(and(eq(rounds.studyId, studyId), inArray(rounds.status, [...ACTIVE_ROUNDS])))
-      .orderBy(asc(rounds.index))
-      .for('update');
-  await activeRounds();
-  const study = await loadStudy(tx, studyId, { forUpdate: true });
-  // Again under the study's lock: the upload we waited for may have completed its round and opened the next.
-  return { study, active: await activeRounds() };
-}
+import { inStudyWideTransaction } from './study-lock.ts';
 
 /**
  * Pauses a study that is enrolling, in its key ceremony or running. While it is paused, agents get
@@ -37,8 +12,7 @@ async function lockStudyAndActiveRounds(tx: Transaction, studyId: string): Promi
  * it again after the resume), no deadline of it runs out and no round opens. Recorded as `study.paused`.
  */
 export async function pauseStudy(ctx: DomainContext, input: { studyId: string; actor: string; reason?: string | undefined }): Promise<{ pausedAt: Date }> {
-  return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
-    const { study } = await lockStudyAndActiveRounds(tx, input.studyId);
+  return inStudyWideTransaction(ctx, input.studyId, async (tx, audit, { study }) => {
     if (study.row.status !== 'enrolling' && study.row.status !== 'keygen' && study.row.status !== 'running') {
       throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" cannot be paused in status ${study.row.status}: only an enrolling, key-ceremony or running study can`);
     }
@@ -59,8 +33,7 @@ export async function pauseStudy(ctx: DomainContext, input: { studyId: string; a
  * pause. An enrolling study whose sites have all decided meanwhile starts now. Recorded as `study.resumed`.
  */
 export async function resumeStudy(ctx: DomainContext, input: { studyId: string; actor: string }): Promise<{ resumedAt: Date; studyStarted: boolean }> {
-  return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
-    const { study, active } = await lockStudyAndActiveRounds(tx, input.studyId);
+  return inStudyWideTransaction(ctx, input.studyId, async (tx, audit, { study, active }) => {
     const pausedAt = study.row.pausedAt;
     if (!pausedAt) throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" is not paused (status ${study.row.status})`);
     const resumedAt = ctx.now();
@@ -91,8 +64,7 @@ export async function resumeStudy(ctx: DomainContext, input: { studyId: string; 
  * no site can join any more (tokens are neither issued nor redeemed). Recorded as `study.stopped`.
  */
 export async function stopStudy(ctx: DomainContext, input: { studyId: string; actor: string; reason: string }): Promise<{ stoppedAt: Date }> {
-  return inTransaction(ctx.db, ctx.now, async (tx, audit) => {
-    const { study, active } = await lockStudyAndActiveRounds(tx, input.studyId);
+  return inStudyWideTransaction(ctx, input.studyId, async (tx, audit, { study, active }) => {
     if (isEndedStudyStatus(study.row.status)) {
       throw new AppError(ErrorCode.WRONG_STATE, `Study "${study.row.name}" has already ended (status ${study.row.status})`);
     }
