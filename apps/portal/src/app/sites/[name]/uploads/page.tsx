@@ -5,6 +5,7 @@ import { EmptyState } from '../../../../components/empty-state.tsx';
 import { ProblemNotice } from '../../../../components/problem-notice.tsx';
 import { RefreshButton } from '../../../../components/refresh-button.tsx';
 import { Bytes, UploadsTable } from '../../../../components/sites/uploads-table.tsx';
+import { siteHref } from '../../../../lib/roles.ts';
 import { groupUploadsByStudy, siteNameFromSegment, uploadCount } from '../../../../lib/uploads.ts';
 import { listSiteUploads, type SiteUpload } from '../../../../server/hub.ts';
 
@@ -23,7 +24,13 @@ export default async function SiteUploadsPage({ params }: SiteUploadsPageProps) 
 
   return (
     <>
-      <Breadcrumb trail={[{ href: '/sites', label: 'Sites' }]} current={siteName} />
+      <Breadcrumb
+        trail={[
+          { href: '/sites', label: 'Sites' },
+          { href: siteHref(siteName), label: siteName },
+        ]}
+        current="Uploads"
+      />
       <div className="page-head">
         <h1>What left {siteName}</h1>
         <RefreshButton />
