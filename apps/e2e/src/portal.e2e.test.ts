@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eEnv } from './env.ts';
 import { chromiumMissing, launchChromium } from './support/chromium.ts';
 import { buildPortal, startAgentStudy, startPortal, type AgentStudy, type RunningPortal } from './support/portal.ts';
+import { signInFirstTime } from './support/browser.ts';
 import { childEnv, freePort } from './support/processes.ts';
 
 const LAPTOP = { width: 1280, height: 800 };
@@ -812,6 +813,60 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       expect(await rows.count()).toBe(before + 1);
       expect(await rows.nth(0).locator('th').textContent()).toBe(name);
     } finally {
+      await context.close();
+    }
+  });
+
+  it('lets a consortium administrator add a site administrator (one-time password shown once), who signs in, and then disable them', async () => {
+    const { context, page } = await signedInPage();
+    const newcomer = await newPage();
+    const person = { email: 'robin.it@saint-louis.example', name: 'Robin IT', password: 'a long password of their own' };
+    try {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click();
+      await page.getByRole('heading', { level: 1, name: 'People' }).waitFor();
+      const form = page.getByRole('form', { name: 'Add a person' });
+      await form.getByLabel('Email').fill(person.email);
+      await form.getByLabel('Name').fill(person.name);
+      await form.getByRole('button', { name: /Role/ }).click();
+      await page.getByRole('option', { name: 'Site administrator' }).click();
+      // A site administrator is bound to a site: the form asks for it.
+      await form.getByRole('button', { name: 'Add the person' }).click();
+      await form.getByText('Choose the site this administrator is responsible for.').waitFor();
+      await form.getByRole('button', { name: /Site/ }).click();
+      await page.getByRole('option', { name: SITES[0]! }).click();
+      await form.getByRole('button', { name: 'Add the person' }).click();
+
+      // The one-time password is shown once, then gone from the page.
+      const dialog = page.getByRole('alertdialog', { name: `One-time password for ${person.name}` });
+      await dialog.waitFor();
+      const oneTimePassword = (await dialog.getByTestId('one-time-password').textContent())?.trim() ?? '';
+      expect(oneTimePassword.length).toBeGreaterThanOrEqual(12);
+      await dialog.getByRole('button', { name: 'I have noted the password' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect(await page.content()).not.toContain(oneTimePassword);
+      const row = page.getByRole('row', { name: new RegExp(person.name) });
+      await row.waitFor();
+      for (const text of [person.email, 'Site administrator', SITES[0]!, 'Has a one-time password']) expect(await row.textContent()).toContain(text);
+      // The hub made the same account: a site administrator of that site.
+      const sites = await admin.sites.list.query();
+      expect((await admin.users.list.query()).find((u) => u.email === person.email)).toMatchObject({ role: 'site_admin', siteId: sites.find((s) => s.name === SITES[0])?.id });
+
+      await page.screenshot({ path: path.join(e2eEnv.screenshotsDir, 'portal-people.png'), fullPage: true });
+
+      // The person signs in with it and chooses their own password.
+      await signInFirstTime(newcomer.page, portal!.url, person.email, oneTimePassword, person.password);
+
+      // The administrator disables the account: its session ends at once.
+      await page.reload();
+      await page.getByRole('row', { name: new RegExp(person.name) }).getByRole('button', { name: `Disable ${person.name}` }).click();
+      const confirm = page.getByRole('alertdialog', { name: `Disable ${person.name}?` });
+      await confirm.getByRole('button', { name: 'Disable the account' }).click();
+      await confirm.waitFor({ state: 'detached' });
+      await page.getByRole('row', { name: new RegExp(person.name) }).getByText('Disabled').waitFor();
+      await newcomer.page.goto(`${portal!.url}/`);
+      await newcomer.page.waitForURL('**/login?reason=expired');
+    } finally {
+      await newcomer.context.close();
       await context.close();
     }
   });

@@ -13,6 +13,8 @@ export async function SessionArea() {
   const showSites = procedures.has('sites.uploads');
   // The audit log, for the roles that may read it (compliance officers, administrators).
   const showAudit = procedures.has('audit.events');
+  // People and their roles, for those who may list accounts (administrators, compliance officers).
+  const showPeople = procedures.has('users.list');
   // A site administrator's own site page (the hub lists only their site).
   const ownSite = user.role === 'site_admin' && !user.passwordChangeRequired ? await ownSiteName() : null;
   return (
@@ -35,6 +37,11 @@ export async function SessionArea() {
             {showAudit ? (
               <li>
                 <NavLink href="/audit">Audit log</NavLink>
+              </li>
+            ) : null}
+            {showPeople ? (
+              <li>
+                <NavLink href="/people">People</NavLink>
               </li>
             ) : null}
           </ul>

@@ -35,6 +35,8 @@ export type SiteDetail = RouterOutputs['sites']['detail'];
 export type SiteStudy = SiteDetail['studies'][number];
 export type StudyToken = RouterOutputs['studies']['tokens'][number];
 export type IssuedToken = RouterOutputs['studies']['issueToken'];
+export type Person = RouterOutputs['users']['list'][number];
+export type CreatedPerson = RouterOutputs['users']['create'];
 
 export type HubProblemKind = 'misconfigured' | 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'hub-error';
 
@@ -305,6 +307,9 @@ export function contributionForbidden(problem: HubProblem): HubProblem {
 /** The sites the person's role may see (a site administrator: only their own). */
 export const listSites = cache((): Promise<HubResult<SiteSummary[]>> => userCall((hub) => hub.sites.list.query()));
 
+/** People's accounts (consortium administrators and compliance officers may list them). */
+export const listPeople = cache((): Promise<HubResult<Person[]>> => userCall((hub) => hub.users.list.query()));
+
 /** Everything a site's agent uploaded, as the hub accepted it, oldest first. An unknown site is not found. */
 export const listSiteUploads = cache(async (siteName: string): Promise<HubResult<SiteUpload[]>> => {
   if (siteName.length === 0 || siteName.length > 100) {
@@ -486,6 +491,21 @@ export function hubStopStudy(input: RouterInputs['studies']['stop']): Promise<Hu
 /** `sites.decideConsent`: a site administrator approves or declines their site's part in a study. */
 export function hubDecideConsent(input: RouterInputs['sites']['decideConsent']): Promise<HubMutationResult<RouterOutputs['sites']['decideConsent']>> {
   return userMutation((hub) => hub.sites.decideConsent.mutate(input));
+}
+
+/** `users.create`: the one-time password is in the answer once and nowhere else. */
+export function hubCreatePerson(input: RouterInputs['users']['create']): Promise<HubMutationResult<CreatedPerson>> {
+  return userMutation((hub) => hub.users.create.mutate(input));
+}
+
+/** `users.disable`: the account can no longer sign in and its sessions end. */
+export function hubDisablePerson(input: RouterInputs['users']['disable']): Promise<HubMutationResult<RouterOutputs['users']['disable']>> {
+  return userMutation((hub) => hub.users.disable.mutate(input));
+}
+
+/** `users.revokeSessions`: signs the person out everywhere; they can sign in again. */
+export function hubRevokePersonSessions(input: RouterInputs['users']['revokeSessions']): Promise<HubMutationResult<RouterOutputs['users']['revokeSessions']>> {
+  return userMutation((hub) => hub.users.revokeSessions.mutate(input));
 }
 
 /** The hub's address as the portal knows it, for the enrolment command shown with a new token. */

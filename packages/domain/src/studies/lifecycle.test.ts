@@ -156,8 +156,9 @@ for (const target of testDatabaseTargets()) {
       const refusal = await rejectionOf(enrollSite(ctx(), { token: lateToken.token, publicKey: late.identity.publicKey, agentVersion: 'test', approveStudy: true }));
       expect(refusal.code).toBe(ErrorCode.WRONG_STATE);
       expect(refusal.message).toMatch(/has ended \(status stopped\)/);
-      for (const call of [pauseStudy(ctx(), { studyId: study.id, actor: 'user:lead' }), stopStudy(ctx(), { studyId: study.id, actor: 'user:lead', reason: 'again' })]) {
-        expect((await rejectionOf(call)).code).toBe(ErrorCode.WRONG_STATE);
+      // One at a time: a refusal must have its handler before it happens.
+      for (const call of [() => pauseStudy(ctx(), { studyId: study.id, actor: 'user:lead' }), () => stopStudy(ctx(), { studyId: study.id, actor: 'user:lead', reason: 'again' })]) {
+        expect((await rejectionOf(call())).code).toBe(ErrorCode.WRONG_STATE);
       }
       const events = await actions(study.id);
       expect(events.find((e) => e.action === 'study.stopped')).toMatchObject({ actor: 'user:lead', payload: { reason: 'the protocol was withdrawn', abandonedRounds: [open.row.index] } });

@@ -9,6 +9,7 @@ import { Button, Form } from 'react-aria-components';
 import { formatDateTime } from '../../lib/format.ts';
 import { issueTokenAction, type InviteField } from '../../server/study-actions.ts';
 import type { IssuedToken } from '../../server/hub.ts';
+import { CopyButton } from '../ui/copy-button.tsx';
 import { NumberInput, SelectInput, TextInput } from '../ui/fields.tsx';
 import { ModalFrame } from '../ui/modal.tsx';
 
@@ -80,28 +81,6 @@ export function InviteSite({ studyId, hubUrl }: { studyId: string; hubUrl: strin
       </Form>
       {issued ? <TokenDialog issued={issued} hubUrl={hubUrl} onClose={() => setIssued(null)} /> : null}
     </>
-  );
-}
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
-  return (
-    <span className="copy">
-      <Button
-        className="button button--quiet"
-        onPress={() => {
-          navigator.clipboard.writeText(text).then(
-            () => setCopied('yes'),
-            () => setCopied('no'),
-          );
-        }}
-      >
-        {label}
-      </Button>
-      <span role="status" className="copy__status">
-        {copied === 'yes' ? 'Copied.' : copied === 'no' ? 'Copying is blocked by the browser: select the text and copy it.' : ''}
-      </span>
-    </span>
   );
 }
 
