@@ -827,12 +827,12 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       const form = page.getByRole('form', { name: 'Add a person' });
       await form.getByLabel('Email').fill(person.email);
       await form.getByLabel('Name').fill(person.name);
-      await form.getByRole('button', { name: /Role/ }).click();
+      await form.getByRole('button', { name: /Role$/ }).click();
       await page.getByRole('option', { name: 'Site administrator' }).click();
       // A site administrator is bound to a site: the form asks for it.
       await form.getByRole('button', { name: 'Add the person' }).click();
       await form.getByText('Choose the site this administrator is responsible for.').waitFor();
-      await form.getByRole('button', { name: /Site/ }).click();
+      await form.getByRole('button', { name: /Site$/ }).click();
       await page.getByRole('option', { name: SITES[0]! }).click();
       await form.getByRole('button', { name: 'Add the person' }).click();
 

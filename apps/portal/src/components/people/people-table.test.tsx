@@ -40,17 +40,17 @@ describe('PeopleTable', () => {
   it('shows each role (a site administrator with their site) and account state; actions for others, never on oneself or a disabled account', () => {
     const html = renderToStaticMarkup(<PeopleTable people={people} siteNames={siteNames} canManage selfId={self.id} />);
     expect(rowsOf(html)).toEqual([
-      ['Ada Admin', 'ada.admin@hospital.example', 'Consortium administrator', 'Active', '25 Nov 2026, 09:00 UTC', '1', ''],
-      ['Sam Site', 'sam.site@hospital.example', 'Site administrator Hôpital Saint-Louis', 'Has a one-time password', 'Never', '0', 'Disable'],
-      ['Old Officer', 'old.officer@hospital.example', 'Compliance officer', 'Disabled', '25 Nov 2026, 09:00 UTC', '0', ''],
-      ['Lee Lead', 'lee.lead@hospital.example', 'Study lead', 'Active', '25 Nov 2026, 09:00 UTC', '1', 'Sign out Disable'],
+      ['Ada Admin ada.admin@hospital.example', 'Consortium administrator', 'Active', '25 Nov 2026, 09:00 UTC 1 live session', ''],
+      ['Sam Site sam.site@hospital.example', 'Site administrator Hôpital Saint-Louis', 'Has a one-time password', 'Never 0 live sessions', 'Disable'],
+      ['Old Officer old.officer@hospital.example', 'Compliance officer', 'Disabled', '25 Nov 2026, 09:00 UTC 0 live sessions', ''],
+      ['Lee Lead lee.lead@hospital.example', 'Study lead', 'Active', '25 Nov 2026, 09:00 UTC 1 live session', 'Sign out Disable'],
     ]);
   });
 
   it('is read-only for those who may only list people, and explains an empty list', () => {
     const html = renderToStaticMarkup(<PeopleTable people={people} siteNames={siteNames} canManage={false} selfId={null} />);
     expect(html).not.toContain('<button');
-    expect(rowsOf(html)[0]).toHaveLength(6);
+    expect(rowsOf(html)[0]).toHaveLength(4);
     expect(renderToStaticMarkup(<PeopleTable people={[]} siteNames={siteNames} canManage selfId={null} />)).toContain('Nobody has an account yet.');
   });
 });

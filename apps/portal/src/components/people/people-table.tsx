@@ -7,8 +7,8 @@ import { TableRegion } from '../table-region.tsx';
 import { PersonActions } from './person-actions.tsx';
 
 /**
- * People with an account: name, email, role (a site administrator's site), state, last sign-in and
- * live sessions. Administrators get each row's actions, except on their own row: the hub refuses
+ * People with an account: name and email, role (a site administrator's site), state, last sign-in
+ * and live sessions. Administrators get each row's actions, except on their own row: the hub refuses
  * disabling or signing out one's own account, so the page does not offer it.
  */
 export function PeopleTable({ people, siteNames, canManage, selfId }: { people: Person[]; siteNames: ReadonlyMap<string, string>; canManage: boolean; selfId: string | null }) {
@@ -27,14 +27,10 @@ export function PeopleTable({ people, siteNames, canManage, selfId }: { people: 
         </caption>
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
+            <th scope="col">Person</th>
             <th scope="col">Role</th>
             <th scope="col">Account</th>
             <th scope="col">Last sign-in</th>
-            <th scope="col" className="num">
-              Sessions
-            </th>
             {canManage ? (
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -48,8 +44,10 @@ export function PeopleTable({ people, siteNames, canManage, selfId }: { people: 
             const site = person.siteId ? (siteNames.get(person.siteId) ?? 'an unknown site') : null;
             return (
               <tr key={person.id} data-person-state={state.label}>
-                <th scope="row">{person.displayName}</th>
-                <td>{person.email}</td>
+                <th scope="row">
+                  {person.displayName}
+                  <span className="sub">{person.email}</span>
+                </th>
                 <td>
                   {roleLabel(person.role)}
                   {site ? <span className="sub">{site}</span> : null}
@@ -59,8 +57,8 @@ export function PeopleTable({ people, siteNames, canManage, selfId }: { people: 
                 </td>
                 <td>
                   <DateTime iso={person.lastSignInAt} fallback="Never" />
+                  <span className="sub">{person.liveSessions === 1 ? '1 live session' : `${person.liveSessions} live sessions`}</span>
                 </td>
-                <td className="num">{person.liveSessions}</td>
                 {canManage ? (
                   <td>{person.id !== selfId && !person.disabledAt ? <PersonActions userId={person.id} displayName={person.displayName} liveSessions={person.liveSessions} /> : null}</td>
                 ) : null}

@@ -5,7 +5,7 @@ import { ConfirmAction } from '../ui/confirm-action.tsx';
 
 export function PersonActions({ userId, displayName, liveSessions }: { userId: string; displayName: string; liveSessions: number }) {
   return (
-    <div className="actions" role="group" aria-label={`Actions for ${displayName}`}>
+    <div className="row-actions" role="group" aria-label={`Actions for ${displayName}`}>
       {liveSessions > 0 ? (
         <ConfirmAction
           trigger={{ label: 'Sign out', className: 'button button--quiet button--small', ariaLabel: `Sign ${displayName} out everywhere` }}
