@@ -1,5 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { rowsOf } from '../../../test/table-rows.ts';
 import type { ContributionEvidence, SiteContribution, SiteRoundRecord } from '../../lib/contribution.ts';
 import { EvidenceList } from './evidence-list.tsx';
 import { OwnershipTable } from './ownership-table.tsx';
@@ -22,15 +23,6 @@ const site = (over: Partial<SiteContribution>): SiteContribution => ({
   excluded: false,
   ...over,
 });
-
-/** Text of each body row's cells. */
-function rowsOf(html: string, section = 'tbody'): string[][] {
-  const body = html.split(`<${section}>`)[1]?.split(`</${section}>`)[0] ?? '';
-  return body
-    .split('</tr>')
-    .filter((row) => row.includes('<t'))
-    .map((row) => row.split(/<\/t[hd]>/).slice(0, -1).map((cell) => cell.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()));
-}
 
 describe('contribution components', () => {
   it('ownership: exact shares, credits, stake, slashes, an excluded badge and totals', () => {

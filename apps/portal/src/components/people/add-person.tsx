@@ -6,11 +6,12 @@
  * at first sign-in.
  */
 import { useState, useTransition } from 'react';
-import { Button, Form } from 'react-aria-components';
+import { Button } from 'react-aria-components';
 import { PERSON_ROLES, type PersonRoleId } from '../../lib/people.ts';
 import { roleLabel } from '../../lib/forms.ts';
 import { addPersonAction, type PersonField } from '../../server/people-actions.ts';
 import type { CreatedPerson } from '../../server/hub.ts';
+import { ActionForm } from '../ui/action-form.tsx';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { SelectInput, TextInput } from '../ui/fields.tsx';
 import { ModalFrame } from '../ui/modal.tsx';
@@ -45,20 +46,7 @@ export function AddPerson({ sites, portalUrl }: { sites: Array<{ id: string; nam
 
   return (
     <>
-      <Form
-        className="person-form"
-        aria-label="Add a person"
-        validationBehavior="aria"
-        onSubmit={(event) => {
-          event.preventDefault();
-          submit();
-        }}
-      >
-        {formError ? (
-          <div className="notice notice--error person-form__wide" role="alert">
-            <p>{formError}</p>
-          </div>
-        ) : null}
+      <ActionForm className="person-form" label="Add a person" errorClassName="person-form__wide" formError={formError} onSubmit={submit}>
         <TextInput label="Email" value={email} onChange={setEmail} error={fieldErrors.email} isRequired maxLength={254} />
         <TextInput label="Name" description="Shown in the portal and the audit log." value={displayName} onChange={setDisplayName} error={fieldErrors.displayName} isRequired maxLength={100} />
         <SelectInput
@@ -85,7 +73,7 @@ export function AddPerson({ sites, portalUrl }: { sites: Array<{ id: string; nam
             {pending ? 'Adding…' : 'Add the person'}
           </Button>
         </div>
-      </Form>
+      </ActionForm>
       {created ? <PasswordDialog created={created} portalUrl={portalUrl} onClose={() => setCreated(null)} /> : null}
     </>
   );

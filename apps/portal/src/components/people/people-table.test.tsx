@@ -1,5 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { rowsOf } from '../../../test/table-rows.ts';
 import type { Person } from '../../server/hub.ts';
 import { PeopleTable } from './people-table.tsx';
 
@@ -18,14 +19,6 @@ const person = (displayName: string, extra: Partial<Person> = {}): Person => ({
   liveSessions: 1,
   ...extra,
 });
-
-function rowsOf(html: string): string[][] {
-  const body = html.split('<tbody>')[1]?.split('</tbody>')[0] ?? '';
-  return body
-    .split('</tr>')
-    .filter((row) => row.includes('<t'))
-    .map((row) => row.split(/<\/t[hd]>/).slice(0, -1).map((cell) => cell.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()));
-}
 
 describe('PeopleTable', () => {
   const self = person('Ada Admin', { role: 'consortium_admin' });

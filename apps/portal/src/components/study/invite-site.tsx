@@ -5,10 +5,11 @@
  * dialog is open: it is never put into a URL, logged or rendered after the dialog closes.
  */
 import { useState, useTransition } from 'react';
-import { Button, Form } from 'react-aria-components';
+import { Button } from 'react-aria-components';
 import { formatDateTime } from '../../lib/format.ts';
 import { issueTokenAction, type InviteField } from '../../server/study-actions.ts';
 import type { IssuedToken } from '../../server/hub.ts';
+import { ActionForm } from '../ui/action-form.tsx';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { NumberInput, SelectInput, TextInput } from '../ui/fields.tsx';
 import { ModalFrame } from '../ui/modal.tsx';
@@ -41,20 +42,7 @@ export function InviteSite({ studyId, hubUrl }: { studyId: string; hubUrl: strin
 
   return (
     <>
-      <Form
-        className="invite-form"
-        aria-label="Invite a site"
-        validationBehavior="aria"
-        onSubmit={(event) => {
-          event.preventDefault();
-          submit();
-        }}
-      >
-        {formError ? (
-          <div className="notice notice--error invite-form__error" role="alert">
-            <p>{formError}</p>
-          </div>
-        ) : null}
+      <ActionForm className="invite-form" label="Invite a site" errorClassName="invite-form__error" formError={formError} onSubmit={submit}>
         <TextInput
           label="Site name"
           value={siteName}
@@ -78,7 +66,7 @@ export function InviteSite({ studyId, hubUrl }: { studyId: string; hubUrl: strin
         <Button type="submit" className="button invite-form__submit" isPending={pending}>
           {pending ? 'Issuing the token…' : 'Invite a site'}
         </Button>
-      </Form>
+      </ActionForm>
       {issued ? <TokenDialog issued={issued} hubUrl={hubUrl} onClose={() => setIssued(null)} /> : null}
     </>
   );

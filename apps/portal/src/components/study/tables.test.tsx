@@ -1,5 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { rowsOf } from '../../../test/table-rows.ts';
 import type { StudyProgress } from '../../server/hub.ts';
 import { ModelsTable } from './models-table.tsx';
 import { RoundsTable } from './rounds-table.tsx';
@@ -47,15 +48,6 @@ const rounds: StudyProgress['rounds'] = [
     result: null,
   },
 ];
-
-/** Text of each body row's cells, for assertions that read like the table. */
-function rowsOf(html: string): string[][] {
-  const body = html.split('<tbody>')[1]?.split('</tbody>')[0] ?? '';
-  return body
-    .split('</tr>')
-    .filter((row) => row.includes('<t'))
-    .map((row) => row.split(/<\/t[hd]>/).slice(0, -1).map((cell) => cell.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()));
-}
 
 describe('study tables', () => {
   it('rounds: status, submitted count, decrypted count out of the t members asked, upload size', () => {

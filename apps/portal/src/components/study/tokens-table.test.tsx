@@ -1,5 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { rowsOf } from '../../../test/table-rows.ts';
 import type { StudyToken } from '../../server/hub.ts';
 import { TokensTable } from './tokens-table.tsx';
 
@@ -14,14 +15,6 @@ const token = (state: StudyToken['state'], siteName: string, extra: Partial<Stud
   state,
   ...extra,
 });
-
-function rowsOf(html: string): string[][] {
-  const body = html.split('<tbody>')[1]?.split('</tbody>')[0] ?? '';
-  return body
-    .split('</tr>')
-    .filter((row) => row.includes('<t'))
-    .map((row) => row.split(/<\/t[hd]>/).slice(0, -1).map((cell) => cell.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()));
-}
 
 describe('TokensTable', () => {
   const tokens = [token('open', 'Hôpital Saint-Louis'), token('used', 'Karolinska Solna', { usedAt: '2026-11-25T10:00:00Z' }), token('revoked', 'Charité', { revokedAt: '2026-11-25T11:00:00Z' })];
