@@ -817,7 +817,7 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
     }
   });
 
-  it('lets a consortium administrator add a site administrator (one-time password shown once), who signs in, and then disable them', async () => {
+  it('lets a consortium administrator add a site administrator (one-time password shown once), who signs in, then change their role and disable them', async () => {
     const { context, page } = await signedInPage();
     const newcomer = await newPage();
     const person = { email: 'robin.it@saint-louis.example', name: 'Robin IT', password: 'a long password of their own' };
@@ -856,8 +856,18 @@ describe.skipIf(chromiumMissing !== null)('portal in Chromium (hub, next build, 
       // The person signs in with it and chooses their own password.
       await signInFirstTime(newcomer.page, portal!.url, person.email, oneTimePassword, person.password);
 
-      // The administrator disables the account: its session ends at once.
+      // The administrator changes the role: the hub applies it at once.
       await page.reload();
+      await page.getByRole('row', { name: new RegExp(person.name) }).getByRole('button', { name: `Change the role of ${person.name}` }).click();
+      const roleDialog = page.getByRole('alertdialog', { name: `Change the role of ${person.name}?` });
+      await roleDialog.getByRole('button', { name: /New role$/ }).click();
+      await page.getByRole('option', { name: 'Compliance officer' }).click();
+      await roleDialog.getByRole('button', { name: 'Change the role' }).click();
+      await roleDialog.waitFor({ state: 'detached' });
+      await page.getByRole('row', { name: new RegExp(person.name) }).getByText('Compliance officer').waitFor();
+      expect((await admin.users.list.query()).find((u) => u.email === person.email)).toMatchObject({ role: 'compliance_officer', siteId: null });
+
+      // The administrator disables the account: its session ends at once.
       await page.getByRole('row', { name: new RegExp(person.name) }).getByRole('button', { name: `Disable ${person.name}` }).click();
       const confirm = page.getByRole('alertdialog', { name: `Disable ${person.name}?` });
       await confirm.getByRole('button', { name: 'Disable the account' }).click();

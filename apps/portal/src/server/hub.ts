@@ -498,6 +498,11 @@ export function hubCreatePerson(input: RouterInputs['users']['create']): Promise
   return userMutation((hub) => hub.users.create.mutate(input));
 }
 
+/** `users.setRole`: effective on the person's next call. */
+export function hubSetPersonRole(input: RouterInputs['users']['setRole']): Promise<HubMutationResult<RouterOutputs['users']['setRole']>> {
+  return userMutation((hub) => hub.users.setRole.mutate(input));
+}
+
 /** `users.disable`: the account can no longer sign in and its sessions end. */
 export function hubDisablePerson(input: RouterInputs['users']['disable']): Promise<HubMutationResult<RouterOutputs['users']['disable']>> {
   return userMutation((hub) => hub.users.disable.mutate(input));

@@ -8,10 +8,11 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { fieldErrorsFrom, refusalMessage, type ActionResult } from '../lib/forms.ts';
 import { PERSON_ROLES, type PersonRoleId } from '../lib/people.ts';
-import { hubCreatePerson, hubDisablePerson, hubRevokePersonSessions, type CreatedPerson } from './hub.ts';
+import { hubCreatePerson, hubDisablePerson, hubRevokePersonSessions, hubSetPersonRole, type CreatedPerson } from './hub.ts';
 
 export type PersonField = 'email' | 'displayName' | 'role' | 'siteId';
 
+/** Account and site ids are uuids. */
 const UserId = z.uuid();
 
 /** Adds a person; answers their one-time password, to be handed over once. */
@@ -38,6 +39,19 @@ export async function addPersonAction(input: { email: string; displayName: strin
   }
   revalidatePath('/people');
   return { ok: true, data: result.data };
+}
+
+/** Changes a person's role (a site administrator's site with it); effective on their next page. */
+export async function changeRoleAction(input: { userId: string; role: string; siteId: string | null }): Promise<ActionResult<null>> {
+  if (!UserId.safeParse(input.userId).success) return { ok: false, formError: 'There is no such person.', fieldErrors: {} };
+  const role = PERSON_ROLES.find((r) => r.id === input.role)?.id;
+  if (!role) return { ok: false, formError: 'Choose a role.', fieldErrors: {} };
+  const siteId = role === 'site_admin' ? input.siteId : null;
+  if (role === 'site_admin' && (!siteId || !UserId.safeParse(siteId).success)) return { ok: false, formError: 'Choose the site this administrator is responsible for.', fieldErrors: {} };
+  const result = await hubSetPersonRole({ userId: input.userId, role, siteId });
+  if (!result.ok) return { ok: false, formError: refusalMessage(result.error, result.problem), fieldErrors: {} };
+  revalidatePath('/people');
+  return { ok: true, data: null };
 }
 
 /** Disables an account: it can no longer sign in, and its sessions end at once. */

@@ -15,8 +15,8 @@ export const metadata: Metadata = { title: 'People' };
 export default async function PeoplePage() {
   const [people, sites, signedIn] = await Promise.all([listPeople(), listSites(), getSignedIn()]);
   const canManage = signedIn?.procedures.has('users.create') ?? false;
-  const enrolled = sites.ok ? sites.data.filter((s) => s.status === 'active').map((s) => ({ id: s.id, name: s.name })) : [];
-  const siteNames = new Map(sites.ok ? sites.data.map((s) => [s.id, s.name] as const) : []);
+  const siteList = sites.ok ? sites.data.map((s) => ({ id: s.id, name: s.name, active: s.status === 'active' })) : [];
+  const enrolled = siteList.filter((s) => s.active).map(({ id, name }) => ({ id, name }));
   return (
     <>
       <div className="page-head">
@@ -38,7 +38,7 @@ export default async function PeoplePage() {
           Accounts {people.ok ? <span className="count-pill">{people.data.length}</span> : null}
         </h2>
         {people.ok ? (
-          <PeopleTable people={people.data} siteNames={siteNames} canManage={canManage} selfId={signedIn?.user.userId ?? null} />
+          <PeopleTable people={people.data} sites={siteList} canManage={canManage} selfId={signedIn?.user.userId ?? null} />
         ) : (
           <ProblemNotice problem={people.problem} />
         )}

@@ -28,22 +28,22 @@ describe('PeopleTable', () => {
     person('Old Officer', { role: 'compliance_officer', disabledAt: '2026-11-24T09:00:00Z', liveSessions: 0 }),
     person('Lee Lead'),
   ];
-  const siteNames = new Map([[SITE, 'Hôpital Saint-Louis']]);
+  const sites = [{ id: SITE, name: 'Hôpital Saint-Louis', active: true }];
 
   it('shows each role (a site administrator with their site) and account state; actions for others, never on oneself or a disabled account', () => {
-    const html = renderToStaticMarkup(<PeopleTable people={people} siteNames={siteNames} canManage selfId={self.id} />);
+    const html = renderToStaticMarkup(<PeopleTable people={people} sites={sites} canManage selfId={self.id} />);
     expect(rowsOf(html)).toEqual([
       ['Ada Admin ada.admin@hospital.example', 'Consortium administrator', 'Active', '25 Nov 2026, 09:00 UTC 1 live session', ''],
-      ['Sam Site sam.site@hospital.example', 'Site administrator Hôpital Saint-Louis', 'Has a one-time password', 'Never 0 live sessions', 'Disable'],
+      ['Sam Site sam.site@hospital.example', 'Site administrator Hôpital Saint-Louis', 'Has a one-time password', 'Never 0 live sessions', 'Change role Disable'],
       ['Old Officer old.officer@hospital.example', 'Compliance officer', 'Disabled', '25 Nov 2026, 09:00 UTC 0 live sessions', ''],
-      ['Lee Lead lee.lead@hospital.example', 'Study lead', 'Active', '25 Nov 2026, 09:00 UTC 1 live session', 'Sign out Disable'],
+      ['Lee Lead lee.lead@hospital.example', 'Study lead', 'Active', '25 Nov 2026, 09:00 UTC 1 live session', 'Change role Sign out Disable'],
     ]);
   });
 
   it('is read-only for those who may only list people, and explains an empty list', () => {
-    const html = renderToStaticMarkup(<PeopleTable people={people} siteNames={siteNames} canManage={false} selfId={null} />);
+    const html = renderToStaticMarkup(<PeopleTable people={people} sites={sites} canManage={false} selfId={null} />);
     expect(html).not.toContain('<button');
     expect(rowsOf(html)[0]).toHaveLength(4);
-    expect(renderToStaticMarkup(<PeopleTable people={[]} siteNames={siteNames} canManage selfId={null} />)).toContain('Nobody has an account yet.');
+    expect(renderToStaticMarkup(<PeopleTable people={[]} sites={sites} canManage selfId={null} />)).toContain('Nobody has an account yet.');
   });
 });

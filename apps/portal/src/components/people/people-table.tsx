@@ -11,7 +11,9 @@ import { PersonActions } from './person-actions.tsx';
  * and live sessions. Administrators get each row's actions, except on their own row: the hub refuses
  * disabling or signing out one's own account, so the page does not offer it.
  */
-export function PeopleTable({ people, siteNames, canManage, selfId }: { people: Person[]; siteNames: ReadonlyMap<string, string>; canManage: boolean; selfId: string | null }) {
+export function PeopleTable({ people, sites, canManage, selfId }: { people: Person[]; sites: Array<{ id: string; name: string; active: boolean }>; canManage: boolean; selfId: string | null }) {
+  const siteNames = new Map(sites.map((s) => [s.id, s.name] as const));
+  const enrolled = sites.filter((s) => s.active).map(({ id, name }) => ({ id, name }));
   if (people.length === 0) {
     return (
       <EmptyState title="Nobody has an account yet.">
@@ -60,7 +62,9 @@ export function PeopleTable({ people, siteNames, canManage, selfId }: { people: 
                   <span className="sub">{person.liveSessions === 1 ? '1 live session' : `${person.liveSessions} live sessions`}</span>
                 </td>
                 {canManage ? (
-                  <td>{person.id !== selfId && !person.disabledAt ? <PersonActions userId={person.id} displayName={person.displayName} liveSessions={person.liveSessions} /> : null}</td>
+                  <td>{person.id !== selfId && !person.disabledAt ? (
+                      <PersonActions userId={person.id} displayName={person.displayName} role={person.role} siteId={person.siteId} liveSessions={person.liveSessions} sites={enrolled} />
+                    ) : null}</td>
                 ) : null}
               </tr>
             );
