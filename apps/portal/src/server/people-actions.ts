@@ -8,7 +8,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { fieldErrorsFrom, refusalMessage, type ActionResult } from '../lib/forms.ts';
 import { PERSON_ROLES, type PersonRoleId } from '../lib/people.ts';
-import { hubCreatePerson, hubDisablePerson, hubRevokePersonSessions, hubSetPersonRole, type CreatedPerson } from './hub.ts';
+import { hubCreatePerson, hubDisablePerson, hubRevokePersonSessions, hubSetPersonRole, type CreatedPerson, type HubMutationResult } from './hub.ts';
 
 export type PersonField = 'email' | 'displayName' | 'role' | 'siteId';
 
@@ -56,17 +56,18 @@ export async function changeRoleAction(input: { userId: string; role: string; si
 
 /** Disables an account: it can no longer sign in, and its sessions end at once. */
 export async function disablePersonAction(input: { userId: string }): Promise<ActionResult<{ sessionsRevoked: number }>> {
-  if (!UserId.safeParse(input.userId).success) return { ok: false, formError: 'There is no such person.', fieldErrors: {} };
-  const result = await hubDisablePerson({ userId: input.userId });
-  if (!result.ok) return { ok: false, formError: refusalMessage(result.error, result.problem), fieldErrors: {} };
-  revalidatePath('/people');
-  return { ok: true, data: result.data };
+  return changeAccount(input.userId, hubDisablePerson);
 }
 
 /** Ends every session of a person (a lost laptop); they can sign in again with their password. */
 export async function signOutPersonAction(input: { userId: string }): Promise<ActionResult<{ sessionsRevoked: number }>> {
-  if (!UserId.safeParse(input.userId).success) return { ok: false, formError: 'There is no such person.', fieldErrors: {} };
-  const result = await hubRevokePersonSessions({ userId: input.userId });
+  return changeAccount(input.userId, hubRevokePersonSessions);
+}
+
+/** One hub change to an account by its id, refused in words, and the people list refreshed after it. */
+async function changeAccount<T>(userId: string, call: (input: { userId: string }) => Promise<HubMutationResult<T>>): Promise<ActionResult<T>> {
+  if (!UserId.safeParse(userId).success) return { ok: false, formError: 'There is no such person.', fieldErrors: {} };
+  const result = await call({ userId });
   if (!result.ok) return { ok: false, formError: refusalMessage(result.error, result.problem), fieldErrors: {} };
   revalidatePath('/people');
   return { ok: true, data: result.data };

@@ -5,13 +5,13 @@
  * password lives only in this component's state while the dialog is open; its owner must replace it
  * at first sign-in.
  */
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { Button } from 'react-aria-components';
 import { PERSON_ROLES, type PersonRoleId } from '../../lib/people.ts';
 import { roleLabel } from '../../lib/forms.ts';
 import { addPersonAction, type PersonField } from '../../server/people-actions.ts';
 import type { CreatedPerson } from '../../server/hub.ts';
-import { ActionForm } from '../ui/action-form.tsx';
+import { ActionForm, useActionForm } from '../ui/action-form.tsx';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { SelectInput, TextInput } from '../ui/fields.tsx';
 import { ModalFrame } from '../ui/modal.tsx';
@@ -21,28 +21,20 @@ export function AddPerson({ sites, portalUrl }: { sites: Array<{ id: string; nam
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<PersonRoleId | null>(null);
   const [siteId, setSiteId] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<PersonField, string>>>({});
-  const [formError, setFormError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedPerson | null>(null);
-  const [pending, startTransition] = useTransition();
+  const { fieldErrors, setFieldErrors, formError, pending, submit: run } = useActionForm<CreatedPerson, PersonField>();
 
-  const submit = () => {
-    startTransition(async () => {
-      const result = await addPersonAction({ email, displayName, role: role ?? '', siteId });
-      if (result.ok) {
-        setCreated(result.data);
+  const submit = () =>
+    run(
+      () => addPersonAction({ email, displayName, role: role ?? '', siteId }),
+      (person) => {
+        setCreated(person);
         setEmail('');
         setDisplayName('');
         setRole(null);
         setSiteId(null);
-        setFieldErrors({});
-        setFormError(null);
-      } else {
-        setFieldErrors(result.fieldErrors);
-        setFormError(result.formError);
-      }
-    });
-  };
+      },
+    );
 
   return (
     <>

@@ -4,12 +4,12 @@
  * command the site's administrator runs. The token lives only in this component's state while the
  * dialog is open: it is never put into a URL, logged or rendered after the dialog closes.
  */
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { Button } from 'react-aria-components';
 import { formatDateTime } from '../../lib/format.ts';
 import { issueTokenAction, type InviteField } from '../../server/study-actions.ts';
 import type { IssuedToken } from '../../server/hub.ts';
-import { ActionForm } from '../ui/action-form.tsx';
+import { ActionForm, useActionForm } from '../ui/action-form.tsx';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { NumberInput, SelectInput, TextInput } from '../ui/fields.tsx';
 import { ModalFrame } from '../ui/modal.tsx';
@@ -20,25 +20,17 @@ export function InviteSite({ studyId, hubUrl }: { studyId: string; hubUrl: strin
   const [siteName, setSiteName] = useState('');
   const [validity, setValidity] = useState(7);
   const [unit, setUnit] = useState<Unit>('days');
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<InviteField, string>>>({});
-  const [formError, setFormError] = useState<string | null>(null);
   const [issued, setIssued] = useState<IssuedToken | null>(null);
-  const [pending, startTransition] = useTransition();
+  const { fieldErrors, formError, pending, submit: run } = useActionForm<IssuedToken, InviteField>();
 
-  const submit = () => {
-    startTransition(async () => {
-      const result = await issueTokenAction({ studyId, siteName, validity, unit });
-      if (result.ok) {
-        setIssued(result.data);
+  const submit = () =>
+    run(
+      () => issueTokenAction({ studyId, siteName, validity, unit }),
+      (token) => {
+        setIssued(token);
         setSiteName('');
-        setFieldErrors({});
-        setFormError(null);
-      } else {
-        setFieldErrors(result.fieldErrors);
-        setFormError(result.formError);
-      }
-    });
-  };
+      },
+    );
 
   return (
     <>

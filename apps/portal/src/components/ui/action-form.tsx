@@ -4,8 +4,9 @@
  * submit button) calls `onSubmit`, and a message about the whole form — the hub's refusal, or why
  * the hub could not be asked — is announced above the fields. Field errors belong to the fields.
  */
-import type { ReactNode } from 'react';
+import { useState, useTransition, type ReactNode } from 'react';
 import { Form } from 'react-aria-components';
+import type { ActionResult } from '../../lib/forms.ts';
 
 export function ActionForm({
   label,
@@ -41,4 +42,22 @@ export function ActionForm({
       {children}
     </Form>
   );
+}
+
+/**
+ * The state of an ActionForm: its messages and whether the action runs. `submit` runs the action
+ * and keeps the hub's messages on refusal, or clears them and hands over the answer on success.
+ */
+export function useActionForm<T, Field extends string>() {
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const submit = (action: () => Promise<ActionResult<T, Field>>, onSuccess: (data: T) => void) =>
+    startTransition(async () => {
+      const result = await action();
+      setFieldErrors(result.ok ? {} : result.fieldErrors);
+      setFormError(result.ok ? null : result.formError);
+      if (result.ok) onSuccess(result.data);
+    });
+  return { fieldErrors, setFieldErrors, formError, pending, submit };
 }
